@@ -35,7 +35,7 @@ final class DescribeCommand implements Callable<Integer> {
         arch.block().name().toLowerCase(), java.util.Arrays.toString(arch.depths()), arch.groups(),
         arch.widthPerGroup());
     out.printf("parameters       %,d (%d classes)%n", arch.parameterCount(numClasses), numClasses);
-    out.printf("MACs at %dx%d   %,d (%.2f G)%n", size, size, arch.macs(size, size, numClasses),
+    out.printf("%-16s %,d (%.2f G)%n", "MACs at " + size + "x" + size, arch.macs(size, size, numClasses),
         arch.macs(size, size, numClasses) / 1e9);
     List<int[]> shapes = arch.stageShapes(size, size);
     String[] names = {"stem", "layer1", "layer2", "layer3", "layer4"};

@@ -37,6 +37,7 @@ public final class ModelBuilderCli implements Runnable {
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new ModelBuilderCli())
         .registerConverter(Architecture.class, Architecture::fromId)
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setOut(out)
         .setErr(err)
         .setExitCodeExceptionMapper(e -> EXIT_USER_ERROR)
