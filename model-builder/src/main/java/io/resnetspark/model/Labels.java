@@ -4,38 +4,24 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.resnetspark.model.weights.ImageNetLabels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
 /** Class names, one per line, index = line number. */
 public final class Labels {
-  public static final int IMAGENET_CLASSES = 1000;
-  private static final String IMAGENET_RESOURCE = "/io/resnetspark/model/imagenet_classes.txt";
 
   private Labels() {
   }
 
-  /** ImageNet-1k class names in torchvision's order ({@code torchvision.models._meta._IMAGENET_CATEGORIES}). */
-  public static List<String> imagenet() {
-    try (InputStream in = Labels.class.getResourceAsStream(IMAGENET_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("ImageNet class names missing from the jar: " + IMAGENET_RESOURCE);
-      }
-      return readLines(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** ImageNet names for a 1000-class model; {@code class_0 .. class_N-1} for any other head. */
   public static List<String> defaults(int numClasses) {
-    if (numClasses == IMAGENET_CLASSES) {
-      return imagenet();
+    if (numClasses == ImageNetLabels.COUNT) {
+      return ImageNetLabels.load();
     }
     return IntStream.range(0, numClasses).mapToObj(i -> "class_" + i).toList();
   }

@@ -23,6 +23,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -177,6 +178,25 @@ public final class SavedResNet implements AutoCloseable {
          Result result = features.call(Map.of(SavedModelContract.INPUT, input))) {
       return copyOut(result, SavedModelContract.EMBEDDINGS, batch);
     }
+  }
+
+  /** One input or output of a signature, without TF Java types: name, dtype (e.g. DT_FLOAT) and shape (-1 unknown). */
+  public record TensorSpec(String dtype, long[] shape) {
+  }
+
+  /** Each signature's inputs and outputs by key, as stored in the SavedModel. */
+  public Map<String, Map<String, Map<String, TensorSpec>>> signatures() {
+    Map<String, Map<String, Map<String, TensorSpec>>> result = new TreeMap<>();
+    for (Signature s : bundle.signatures()) {
+      result.put(s.key(), Map.of("inputs", specs(s.getInputs()), "outputs", specs(s.getOutputs())));
+    }
+    return result;
+  }
+
+  private static Map<String, TensorSpec> specs(Map<String, Signature.TensorDescription> descriptions) {
+    Map<String, TensorSpec> specs = new TreeMap<>();
+    descriptions.forEach((k, d) -> specs.put(k, new TensorSpec(d.dataType.name(), d.shape.asArray())));
+    return specs;
   }
 
   /** The distinct operation types in the loaded graph, for allow-listing what a model may run. */
