@@ -5,10 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -18,9 +32,12 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResNetClassifierTest {
   private static SparkSession spark;
+  @TempDir
+  static Path tmp;
 
   @BeforeAll
   static void startSpark() {
@@ -43,7 +60,7 @@ class ResNetClassifierTest {
 
   private static List<Row> sortedById(List<Row> rows) {
     List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort(java.util.Comparator.comparingInt(r -> r.getInt(0)));
+    sorted.sort(Comparator.comparingInt(r -> r.getInt(0)));
     return sorted;
   }
 
@@ -90,5 +107,140 @@ class ResNetClassifierTest {
         assertNotNull(p.errorMessage());
       }
     }
+  }
+
+  private static ResNetClassifier classifier(Path model) {
+    return new ResNetClassifier().setModelPath(model.toString()).withDecoders(StandInDecoder.FACTORY);
+  }
+
+  private static List<byte[]> pictures(int n) {
+    List<byte[]> images = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      images.add(TestImages.png(100 + i, 50 + 3 * i, 40 + i));
+    }
+    return images;
+  }
+
+  @Test
+  void eightPartitionsOnTwoTaskThreadsLoadTheModelOncePerExecutorJvm() throws IOException {
+    Path model = TestModels.distinct("classifier-loads");
+    List<Row> out = classifier(model).setBatchSize(3).transform(binaryImages(pictures(40), 8)).collectAsList();
+
+    assertEquals(40, out.size());
+    BroadcastModel broadcast = ModelBroadcasts.get(spark, model.toString());
+    assertEquals(1, ExecutorModelCache.loads(broadcast.sha256()));
+    assertEquals(Map.of(ExecutorModelCache.executorIdentity(), 1L), broadcast.loadsPerExecutor());
+  }
+
+  @Test
+  void imageStructsFromTheImageSourceGiveTheSamePredictionsAsTheirFilesBytes() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("pictures"));
+    List<byte[]> images = pictures(6);
+    for (int i = 0; i < images.size(); i++) {
+      Files.write(dir.resolve("p" + i + ".png"), images.get(i));
+    }
+    ResNetClassifier byBytes = classifier(TestModels.resnet18(1)).setTopK(10);
+    ResNetClassifier byStruct = classifier(TestModels.resnet18(1)).setTopK(10).setInputCol("image");
+
+    Map<String, Row> fromBytes = new HashMap<>();
+    for (Row r : byBytes.transform(spark.read().format("binaryFile").load(dir.toString())).collectAsList()) {
+      fromBytes.put(fileName(r.getString(r.fieldIndex("path"))), r.getStruct(r.fieldIndex("prediction")));
+    }
+    List<Row> fromStructs = byStruct.transform(spark.read().format("image").load(dir.toString())).collectAsList();
+
+    assertEquals(6, fromStructs.size());
+    for (Row r : fromStructs) {
+      String origin = fileName(r.getStruct(0).getString(0));
+      Row struct = r.getStruct(1);
+      assertNull(struct.get(5), struct.toString());
+      assertEquals(fromBytes.get(origin), struct, origin);
+    }
+  }
+
+  /** binaryFile and image spell the same file's URI differently ("file:/x" and "file:///x"). */
+  private static String fileName(String uri) {
+    return uri.substring(uri.lastIndexOf('/') + 1);
+  }
+
+  @Test
+  void embeddingsAreFilledWhenAskedFor() {
+    List<Row> out = classifier(TestModels.resnet18(1)).setOutputEmbeddings(true)
+        .transform(binaryImages(pictures(3), 1)).collectAsList();
+    for (Row row : out) {
+      assertEquals(512, Prediction.fromRow(row.getStruct(2)).embedding().length);
+    }
+  }
+
+  @Test
+  void paramsHaveDocumentedDefaultsAndRejectBadValues() {
+    ResNetClassifier c = new ResNetClassifier();
+    assertEquals("content", c.getInputCol());
+    assertEquals("prediction", c.getOutputCol());
+    assertEquals(32, c.getBatchSize());
+    assertEquals(5, c.getTopK());
+    assertFalse(c.getOutputEmbeddings());
+    assertFalse(c.isDefined(c.modelPath()));
+    assertThrows(IllegalArgumentException.class, () -> c.setBatchSize(0));
+    assertThrows(IllegalArgumentException.class, () -> c.setTopK(-1));
+    assertThrows(IllegalArgumentException.class, () -> c.setInputCol(" "));
+    assertThrows(IllegalArgumentException.class, () -> c.setModelPath(""));
+    assertTrue(c.explainParams().contains("batchSize: images per model run (> 0) (default: 32)"),
+        c.explainParams());
+  }
+
+  @Test
+  void transformSchemaNamesTheColumnInEveryError() {
+    StructType schema = new StructType().add("content", DataTypes.BinaryType).add("name", DataTypes.StringType)
+        .add("prediction", DataTypes.StringType);
+    ResNetClassifier c = new ResNetClassifier().setModelPath("/models/m");
+
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> c.copy(new org.apache.spark.ml.param.ParamMap()).setInputCol("img").transformSchema(schema));
+    assertEquals("input column 'img' does not exist; the columns are content, name, prediction",
+        missing.getMessage());
+    IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
+        () -> c.setInputCol("name").transformSchema(schema));
+    assertTrue(wrongType.getMessage().startsWith("input column 'name' has type string; expected binary"),
+        wrongType.getMessage());
+    IllegalArgumentException exists = assertThrows(IllegalArgumentException.class,
+        () -> c.setInputCol("content").transformSchema(schema));
+    assertEquals("output column 'prediction' already exists; choose another outputCol", exists.getMessage());
+    IllegalArgumentException noModel = assertThrows(IllegalArgumentException.class,
+        () -> new ResNetClassifier().transformSchema(schema));
+    assertTrue(noModel.getMessage().startsWith("modelPath is not set"), noModel.getMessage());
+
+    StructType out = c.setOutputCol("labels").transformSchema(schema);
+    assertEquals(PredictionSchema.TYPE, out.apply("labels").dataType());
+    assertEquals(StructType.class, ImageSchema.imageSchema().getClass());
+  }
+
+  @Test
+  void aMissingModelPathFailsOnTheDriverNamingThePath() {
+    String missing = tmp.resolve("no-model-here").toString();
+    UncheckedIOException e = assertThrows(UncheckedIOException.class,
+        () -> classifier(Path.of(missing)).transform(binaryImages(pictures(1), 1)));
+    assertTrue(e.getMessage().contains("model path " + missing + " does not exist"), e.getMessage());
+  }
+
+  @Test
+  void savesAndLoadsInsideAPipeline() throws IOException {
+    ResNetClassifier c = classifier(TestModels.resnet18(1)).setTopK(2).setBatchSize(7).setOutputCol("p");
+    Dataset<Row> images = binaryImages(pictures(2), 1);
+    PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {c}).fit(images);
+    String path = tmp.resolve("pipeline").toString();
+    fitted.write().overwrite().save(path);
+
+    ResNetClassifier loaded = (ResNetClassifier) PipelineModel.load(path).stages()[0];
+    assertEquals(c.uid(), loaded.uid());
+    assertEquals(c.getModelPath(), loaded.getModelPath());
+    assertEquals(2, loaded.getTopK());
+    assertEquals(7, loaded.getBatchSize());
+    assertEquals("p", loaded.getOutputCol());
+
+    c.save(tmp.resolve("alone").toString());
+    assertEquals(c.extractParamMap().toString(),
+        ResNetClassifier.load(tmp.resolve("alone").toString()).extractParamMap().toString());
+    assertEquals(sortedById(c.transform(images).collectAsList()),
+        sortedById(loaded.withDecoders(StandInDecoder.FACTORY).transform(images).collectAsList()));
   }
 }

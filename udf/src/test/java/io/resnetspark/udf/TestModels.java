@@ -24,13 +24,38 @@ final class TestModels {
   static final PreprocessSpec SPEC = new PreprocessSpec("test", 72, CROP, "bilinear", true,
       new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, "RGB", "NHWC");
   private static final Map<Long, Path> BUILT = new ConcurrentHashMap<>();
+  private static final Map<String, Path> COPIES = new ConcurrentHashMap<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> BUILT.values().forEach(
-        dir -> ExecutorModel.deleteQuietly(dir.getParent()))));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      BUILT.values().forEach(dir -> ExecutorModel.deleteQuietly(dir.getParent()));
+      COPIES.values().forEach(dir -> ExecutorModel.deleteQuietly(dir.getParent()));
+    }));
   }
 
   private TestModels() {
+  }
+
+  /**
+   * A copy of the seed-1 model with one extra asset, so it has a digest of its own (a model no executor has
+   * loaded yet) without building another network.
+   */
+  static Path distinct(String tag) {
+    Path source = resnet18(1);
+    return COPIES.computeIfAbsent(tag, k -> {
+      try {
+        Path dir = Files.createTempDirectory("resnet-spark-test-model").resolve("resnet18-" + tag);
+        try (var files = Files.walk(source)) {
+          for (Path f : files.toList()) {
+            Files.copy(f, dir.resolve(source.relativize(f).toString()));
+          }
+        }
+        Files.writeString(dir.resolve("assets").resolve("tag.txt"), tag);
+        return dir;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   /** A resnet18 SavedModel with random weights from {@code seed}; each seed gives a model of its own digest. */
