@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.apache.spark.SparkContext;
+import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -13,8 +14,9 @@ import org.apache.spark.sql.SparkSession;
  * since it was broadcast is packed again.
  */
 public final class ModelBroadcasts {
-  /** Size of the broadcast chunks; see {@link ModelPackage#DEFAULT_CHUNK_BYTES}. */
+  /** Size of the broadcast chunks (e.g. {@code 64m}, the default; at most {@code 1g}). */
   public static final String CHUNK_BYTES_CONF = "spark.resnet.broadcastChunkBytes";
+  private static final long MAX_CHUNK_BYTES = 1L << 30;
   private static final Map<SparkContext, Map<String, BroadcastModel>> BY_CONTEXT = new WeakHashMap<>();
 
   private ModelBroadcasts() {
@@ -27,12 +29,16 @@ public final class ModelBroadcasts {
    */
   public static synchronized BroadcastModel get(SparkSession spark, String modelPath) throws IOException {
     SparkContext sc = spark.sparkContext();
-    String key = modelPath + "\n" + ModelPackage.fingerprint(modelPath, sc.hadoopConfiguration());
+    String key = ModelPackage.fingerprint(modelPath, sc.hadoopConfiguration());
     Map<String, BroadcastModel> models = BY_CONTEXT.computeIfAbsent(sc, k -> new HashMap<>());
     BroadcastModel model = models.get(key);
     if (model == null) {
-      int chunkBytes = (int) Math.min(Integer.MAX_VALUE - 64,
-          sc.getConf().getSizeAsBytes(CHUNK_BYTES_CONF, String.valueOf(ModelPackage.DEFAULT_CHUNK_BYTES)));
+      long configured = JavaUtils.byteStringAsBytes(
+          spark.conf().get(CHUNK_BYTES_CONF, String.valueOf(ModelPackage.DEFAULT_CHUNK_BYTES)));
+      if (configured < 1 || configured > MAX_CHUNK_BYTES) {
+        throw new IllegalArgumentException(CHUNK_BYTES_CONF + " must be between 1 byte and 1g, got " + configured);
+      }
+      int chunkBytes = (int) configured;
       model = BroadcastModel.create(spark, modelPath, chunkBytes);
       models.put(key, model);
     }
