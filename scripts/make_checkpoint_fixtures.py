@@ -219,6 +219,8 @@ def make_fixtures():
         f.write("\n")
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
     print(f"wrote {len(os.listdir(OUT))} files, {total} bytes, to {os.path.normpath(OUT)}")
+    if os.path.exists(os.path.join(OUT, "java_written.pth")):
+        verify_java_written()
 
 
 def verify_java_written():
@@ -231,8 +233,8 @@ def verify_java_written():
         t = sd[key]
         assert t.dtype == torch.float32, (key, t.dtype)
         assert list(t.shape) == want["shape"], (key, t.shape, want["shape"])
-        got = np.asarray(t.reshape(-1).tolist(), dtype=np.float32)
-        assert np.array_equal(got, np.asarray(want["values"], dtype=np.float32)), key
+        got = t.reshape(-1).numpy().view(np.uint32)  # bitwise: -0.0 must stay -0.0
+        assert np.array_equal(got, np.asarray(want["values"], dtype=np.float32).view(np.uint32)), key
     # The safetensors twin, parsed independently of the Java reader.
     blob = open(os.path.join(OUT, "java_written.safetensors"), "rb").read()
     (n,) = struct.unpack("<Q", blob[:8])
@@ -241,9 +243,10 @@ def verify_java_written():
     for key, want in spec.items():
         h = header[key]
         assert h["dtype"] == "F32" and h["shape"] == want["shape"], (key, h)
-        got = np.frombuffer(data[h["data_offsets"][0]:h["data_offsets"][1]], dtype="<f4")
-        assert np.array_equal(got, np.asarray(want["values"], dtype=np.float32)), key
-    print(f"torch {torch.__version__} loads java_written.pth: {len(sd)} tensors, all values equal")
+        got = np.frombuffer(data[h["data_offsets"][0]:h["data_offsets"][1]], dtype="<u4")
+        assert np.array_equal(got, np.asarray(want["values"], dtype=np.float32).view(np.uint32)), key
+    print(f"torch {torch.__version__} loads java_written.pth: {len(sd)} tensors, all values bitwise equal; "
+          f"java_written.safetensors holds the same")
 
 
 if __name__ == "__main__":

@@ -171,8 +171,20 @@ def logits_reference(arch):
     max_abs = float(logits.abs().max())
     # The top-5 order is only a fair test if neighbouring logits differ by far more than the tolerance.
     min_gap = float((top.values[:, :-1] - top.values[:, 1:]).min())
-    samples = {keys[k]: [float(v) for v in sd[keys[k]].reshape(-1)[:4]] for k in (0, 1, 2, 3, 4, len(keys) - 2,
-                                                                                   len(keys) - 1)}
+    # Values at scattered flat indices, for the Java FormulaWeights to match bit for bit (first, last, and the
+    # largest tensors' far ends, where index arithmetic would overflow first).
+    biggest = max(keys, key=lambda k: sd[k].numel())
+    samples = {}
+    for key in dict.fromkeys([keys[0], keys[1], keys[2], keys[3], keys[4], keys[len(keys) // 2], biggest,
+                              keys[-2], keys[-1]]):
+        flat = sd[key].reshape(-1)
+        n = flat.numel()
+        indices = sorted({0, 1, n // 3, n // 2, n - 2, n - 1})
+        samples[key] = {"indices": indices, "values": [float(flat[i]) for i in indices]}
+    flat_x = x.reshape(-1)
+    plane = HEIGHT * WIDTH
+    x_indices = [0, 1, 2, WIDTH + 3, plane + 1, 2 * plane + 5 * WIDTH + 7, 3 * plane - 1, 3 * plane,
+                 4 * plane + 17 * WIDTH + 96, flat_x.numel() - 1]
     return {
         "arch": arch,
         "formula_version": FORMULA_VERSION,
@@ -181,7 +193,8 @@ def logits_reference(arch):
         "num_classes": 1000,
         "input": {"batch": BATCH, "channels": 3, "height": HEIGHT, "width": WIDTH,
                   "formula_index_order": "NCHW",
-                  "first_values": [float(v) for v in x.reshape(-1)[:4]]},
+                  "sample_nchw_indices": x_indices,
+                  "sample_values": [float(flat_x[i]) for i in x_indices]},
         "weight_samples": samples,
         "max_abs_logit": max_abs,
         "min_top6_gap": min_gap,

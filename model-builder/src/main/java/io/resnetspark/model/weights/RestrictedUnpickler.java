@@ -160,7 +160,10 @@ final class RestrictedUnpickler {
         case 0x86 -> push(tuple(popN(2, at))); // TUPLE2
         case 0x87 -> push(tuple(popN(3, at))); // TUPLE3
         case ']' -> push(new ArrayList<>()); // EMPTY_LIST
-        case 'a' -> asList(peek(at), at).add(pop(at)); // APPEND
+        case 'a' -> { // APPEND
+          Object item = pop(at);
+          asList(peek(at), at).add(item);
+        }
         case 'e' -> { // APPENDS
           List<Object> items = popMark(at);
           asList(peek(at), at).addAll(items);
@@ -308,8 +311,7 @@ final class RestrictedUnpickler {
   }
 
   private StorageRef persistentLoad(Object pid, int at) throws CheckpointException {
-    List<Object> t = asList(pid, at);
-    if (t.size() != 5 || !"storage".equals(t.get(0))) {
+    if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))) {
       throw malformed(at, "persistent id " + describe(pid) + " is not a torch storage reference");
     }
     if (!(t.get(1) instanceof ElementType type)) {

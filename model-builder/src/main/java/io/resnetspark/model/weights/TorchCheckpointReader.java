@@ -139,8 +139,8 @@ public final class TorchCheckpointReader {
 
   private static Map<String, TensorRef> selectStateDict(Object root, String name) throws CheckpointException {
     if (!(root instanceof Map<?, ?> top)) {
-      throw new CheckpointException(name + " holds a " + pythonType(root) + ", not a state_dict (a dict of "
-          + "tensors by name); " + RESAVE_HINT);
+      throw new CheckpointException(name + " holds a value of type " + pythonType(root) + ", not a state_dict (a "
+          + "dict of tensors by name); " + RESAVE_HINT);
     }
     if (!top.isEmpty() && allTensors(top)) {
       return tensorsByName(top);
@@ -156,7 +156,7 @@ public final class TorchCheckpointReader {
     List<String> keys = new ArrayList<>();
     top.keySet().stream().limit(10).forEach(k -> keys.add(String.valueOf(k)));
     String offender = top.entrySet().stream().filter(e -> !(e.getValue() instanceof TensorRef))
-        .map(e -> "'" + e.getKey() + "' is a " + pythonType(e.getValue())).findFirst().orElse("");
+        .map(e -> "entry '" + e.getKey() + "' is of type " + pythonType(e.getValue())).findFirst().orElse("");
     throw new CheckpointException(name + " holds a dict that is not a state_dict (" + offender + "; top-level "
         + "entries: " + String.join(", ", keys) + (top.size() > 10 ? ", ..." : "") + "); expected tensors by "
         + "name, or a 'state_dict' or 'model' entry holding them");
