@@ -54,8 +54,8 @@ class FormulaWeightsTest {
       int c = nchw / (width * height) % 3;
       int n = nchw / (width * height * 3);
       float expected = (float) input.get("sample_values").get(j).asDouble();
-      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(nhwc.get(((n * height + y) * width + x) * 3 + c)),
-          "NCHW index " + nchw);
+      float actual = nhwc.get(((n * height + y) * width + x) * 3 + c);
+      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual), "NCHW index " + nchw);
     }
   }
 
