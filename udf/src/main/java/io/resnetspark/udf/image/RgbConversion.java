@@ -112,6 +112,9 @@ final class RgbConversion {
       start[b] = buffer.getOffsets()[bank] + sm.getBandOffsets()[b] + originY * lineStride + originX * pixelStride;
       banks[b] = buffer instanceof DataBufferByte bytes ? bytes.getData(bank) : ((DataBufferUShort) buffer).getData(bank);
     }
+    if (space == ColorSpace.TYPE_RGB && banks[0] instanceof byte[] data && banks[1] == data && banks[2] == data) {
+      return fromInterleavedBytes(data, start, w, h, pixelStride, lineStride);
+    }
     // A lone 16-bit grey channel is clipped like PIL's "I" mode; with alpha (PIL's "LA;16B") it keeps the high byte.
     boolean clipGrey16 = space == ColorSpace.TYPE_GRAY && bands == 1;
     int[][] rows = new int[used][w];
@@ -150,6 +153,24 @@ final class RgbConversion {
           out[o++] = (byte) g[x];
           out[o++] = (byte) bl[x];
         }
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
+  /** The common case (JPEG's BGR, PNG's RGB and RGBA): one byte array, samples interleaved. */
+  private static RgbImage fromInterleavedBytes(byte[] data, int[] start, int w, int h, int pixelStride,
+      int lineStride) {
+    byte[] out = new byte[3 * w * h];
+    int o = 0;
+    for (int y = 0; y < h; y++) {
+      int r = start[0] + y * lineStride;
+      int g = start[1] + y * lineStride;
+      int b = start[2] + y * lineStride;
+      for (int x = 0; x < w; x++, r += pixelStride, g += pixelStride, b += pixelStride) {
+        out[o++] = data[r];
+        out[o++] = data[g];
+        out[o++] = data[b];
       }
     }
     return new RgbImage(w, h, out);
