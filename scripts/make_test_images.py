@@ -102,6 +102,20 @@ def exif_with_orientation(value):
     return exif.tobytes()
 
 
+def ycck_jpeg(im):
+    """A YCCK JPEG (Adobe transform 2), which PIL cannot write directly.
+
+    PIL writes CMYK samples inverted ("CMYK;I"); storing 255 - (Y, Cb, Cr of the inverted picture, 255) therefore puts
+    YCC samples and K = 255 in the file. Relabelling the Adobe marker's transform from 0 to 2 then makes decoders
+    read them as YCCK: YCC -> RGB gives the inverted picture, i.e. CMY, which PIL's CMYK -> RGB turns back."""
+    y, cb, cr = ImageOps.invert(im).convert("YCbCr").split()
+    k = Image.new("L", im.size, 255)
+    data = encoded(Image.merge("CMYK", [ImageOps.invert(c) for c in (y, cb, cr, k)]), "JPEG", quality=90)
+    at = data.index(b"Adobe")
+    assert data[at + 11] == 0, "Adobe transform byte"
+    return data[:at + 11] + b"\x02" + data[at + 12:]
+
+
 def jpeg_with_size(data, width, height):
     """The same JPEG with its SOF0 frame header claiming another size."""
     at = data.index(b"\xff\xc0")
@@ -131,6 +145,7 @@ def main():
     add("gray.jpg", encoded(rgb.convert("L"), "JPEG", quality=90), "OK", "greyscale JPEG")
     add("cmyk.jpg", encoded(rgb.convert("CMYK"), "JPEG", quality=90), "OK",
         "CMYK JPEG with Adobe marker (inverted samples); PIL's naive CMYK->RGB")
+    add("ycck.jpg", ycck_jpeg(rgb), "OK", "YCCK JPEG (Adobe transform 2); libjpeg's YCCK->CMYK, then PIL's CMYK->RGB")
     cmyk_icc = open(os.path.join(ICC_DIR, "ps_cmyk.icc"), "rb").read()
     add("cmyk-icc.jpg", encoded(rgb.convert("CMYK"), "JPEG", quality=90, icc_profile=cmyk_icc), "OK",
         "CMYK JPEG with an embedded CMYK ICC profile, which PIL (and so the decoder) ignores")
