@@ -28,6 +28,12 @@ import javax.imageio.stream.ImageInputStream;
  * {@link ImageErrorCode#TOO_LARGE}; anything the decoder rejects, and a truncated file, is
  * {@link ImageErrorCode#CORRUPT}. JPEG decoders fill a truncated file's missing part with grey and only warn; PIL
  * (with its default {@code LOAD_TRUNCATED_IMAGES = False}) raises instead, so the warning is treated as an error.
+ *
+ * <p>Where the pixels can differ from PIL's: JPEG is exact when the JVM's libjpeg is the same as PIL's (Debian's
+ * OpenJDK links the system libjpeg-turbo, as Debian's Pillow does); lossy WebP goes through TwelveMonkeys' Java VP8
+ * decoder, which takes chroma from the nearest sample where libwebp interpolates (about two levels apart on
+ * average); a GIF whose first frame is smaller than its logical screen is returned at the frame's size, where PIL
+ * places it on the screen-sized canvas.
  */
 final class ImageDecoder {
 
@@ -123,14 +129,17 @@ final class ImageDecoder {
     int w = raster.getWidth();
     int h = raster.getHeight();
     ComponentSampleModel sm = (ComponentSampleModel) raster.getSampleModel();
-    byte[] data = ((DataBufferByte) raster.getDataBuffer()).getData();
+    DataBufferByte buffer = (DataBufferByte) raster.getDataBuffer();
+    byte[] data = buffer.getData();
+    int origin = buffer.getOffset() + (raster.getMinY() - raster.getSampleModelTranslateY()) * sm.getScanlineStride()
+        + (raster.getMinX() - raster.getSampleModelTranslateX()) * sm.getPixelStride();
     int[] bandOffsets = sm.getBandOffsets();
     byte[] ycc = new byte[3];
     byte[] out = new byte[3 * w * h];
     int o = 0;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        int p = y * sm.getScanlineStride() + x * sm.getPixelStride();
+        int p = origin + y * sm.getScanlineStride() + x * sm.getPixelStride();
         int k = 255 - (data[p + bandOffsets[3]] & 0xFF);
         if (adobeTransform == 2) {
           ycc[0] = data[p + bandOffsets[0]];
