@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A checkpoint in either format becomes a SavedModel whose logits equal real torchvision's on the same weights and
  * input (issue 3's proof). The weights come from {@code FormulaWeights}, which {@code scripts/make_reference_logits.py}
  * reproduces bit for bit in numpy; the script committed torchvision 0.14's logits, top-5 and a record of how far
- * typical import mistakes would move them ({@code sensitivity}: 3-8% of max|logit| for a transposed kernel or
- * reversed channels, 80% for swapped batch-norm weight and bias, against a tolerance of 0.01%).
+ * typical import mistakes would move them ({@code sensitivity}: 3-7% of max|logit| for a transposed kernel or
+ * reversed input channels, 80-100% for swapped batch-norm weight and bias, against a tolerance of 0.01%).
  */
 class CheckpointParityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
