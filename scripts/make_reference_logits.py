@@ -7,9 +7,8 @@ Usage:
 Writes, under model-builder/src/test/resources/reference/:
   <arch>_logits.json  logits and top-5 of real torchvision (eval mode) for the formula weights and input below,
                       for resnet18, resnet50, resnext50_32x4d and wide_resnet50_2
-  <arch>_keys.txt     torchvision's state_dict keys (without num_batches_tracked) and shapes, one "key d0,d1,..."
-                      per line, in state_dict order, for every architecture
-  param_counts.json   torchvision's trainable parameter counts for 1000 and 10 classes
+(Keys, shapes and parameter counts of every architecture are in architectures.json, written by
+scripts/make_architecture_reference.py.)
 
 The weights are never stored: the Java test helper FormulaWeights regenerates them bit for bit from the same
 formula (FORMULA_VERSION 1), so only these small files are committed.
@@ -47,8 +46,6 @@ import torchvision
 FORMULA_VERSION = 1
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model-builder", "src", "test", "resources",
                    "reference")
-ALL_ARCHS = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
-             "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"]
 LOGIT_ARCHS = ["resnet18", "resnet50", "resnext50_32x4d", "wide_resnet50_2"]
 BATCH, HEIGHT, WIDTH = 2, 224, 224
 MOD = 2 ** 32
@@ -114,22 +111,6 @@ def formula_input():
     x = np.arange(WIDTH).reshape(1, 1, 1, WIDTH)
     t = ((y * (2 * n + 1) + x * (c + 2)) % 97) / 48.0 - 1.0
     return torch.from_numpy((v * 2.0 + t * 1.5).astype(np.float32))
-
-
-def write_keys(arch):
-    model = getattr(torchvision.models, arch)()
-    with open(os.path.join(OUT, arch + "_keys.txt"), "w") as f:
-        for k, v in model.state_dict().items():
-            if not k.endswith("num_batches_tracked"):
-                f.write(k + " " + ",".join(str(d) for d in v.shape) + "\n")
-
-
-def param_counts():
-    counts = {}
-    for arch in ALL_ARCHS:
-        counts[arch] = {str(c): sum(p.numel() for p in getattr(torchvision.models, arch)(num_classes=c).parameters())
-                        for c in (1000, 10)}
-    return counts
 
 
 def run(model, sd, x):
@@ -213,11 +194,6 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(2)
     os.makedirs(OUT, exist_ok=True)
-    for arch in ALL_ARCHS:
-        write_keys(arch)
-    with open(os.path.join(OUT, "param_counts.json"), "w") as f:
-        json.dump({"torchvision_version": torchvision.__version__, "counts": param_counts()}, f, indent=1)
-        f.write("\n")
     for arch in args.archs.split(","):
         ref = logits_reference(arch)
         with open(os.path.join(OUT, arch + "_logits.json"), "w") as f:
