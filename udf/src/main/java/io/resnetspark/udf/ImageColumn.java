@@ -76,19 +76,16 @@ public enum ImageColumn {
   }
 
   private static void decodeStruct(Row row, PixelDecoder decoder, FloatBuffer dest) throws ImageFailure {
-    byte[] data = row.getAs(DATA);
     Integer height = row.getAs(HEIGHT);
     Integer width = row.getAs(WIDTH);
     Integer channels = row.getAs(CHANNELS);
     boolean undecoded = hasMode(row) && Integer.valueOf(UNDEFINED_MODE).equals(row.getAs(MODE));
-    if (undecoded || height == null || width == null || channels == null || height < 1 || width < 1) {
+    if (undecoded || height == null || width == null || channels == null) {
+      // The data source's row for a file it could not read; the origin tells the user which file.
       throw new ImageFailure(ErrorCode.CORRUPT, "Spark's image data source could not decode "
           + (hasOrigin(row) ? row.getAs(ORIGIN) : "this image"));
     }
-    if (data == null || data.length == 0) {
-      throw new ImageFailure(ErrorCode.EMPTY, "no image: the image struct has no data");
-    }
-    decoder.decodeStruct(data, height, width, channels, dest);
+    decoder.decodeStruct(row.getAs(DATA), height, width, channels, dest);
   }
 
   private static boolean hasMode(Row row) {

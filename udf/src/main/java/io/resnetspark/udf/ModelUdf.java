@@ -21,8 +21,11 @@ final class ModelUdf implements UDF1<Object, Row> {
   private final DecoderFactory decoders;
   private final int topK;
   private final boolean withEmbeddings;
-  private transient PixelDecoder decoder;
-  private transient BatchPredictor predictor;
+  /** What one executor JVM needs to answer calls, set up on the first call. */
+  private record Runner(PixelDecoder decoder, BatchPredictor predictor) {
+  }
+
+  private transient volatile Runner runner;
 
   ModelUdf(BroadcastModel model, DecoderFactory decoders, int topK, boolean withEmbeddings) {
     if (topK < 1) {
@@ -41,9 +44,10 @@ final class ModelUdf implements UDF1<Object, Row> {
       throw new IllegalStateException("set " + ResNetFunctions.MODEL_PATH_CONF
           + " to a SavedModel directory before registering this function");
     }
-    int topK = Integer.parseInt(spark.conf().get(ResNetFunctions.TOP_K_CONF, "5"));
+    int topK = Integer.parseInt(spark.conf().get(ResNetFunctions.TOP_K_CONF,
+        String.valueOf(ResNetFunctions.DEFAULT_TOP_K)));
     try {
-      return new ModelUdf(ModelBroadcasts.get(spark, path), StandardDecoders.FACTORY, topK, withEmbeddings);
+      return new ModelUdf(ModelBroadcasts.get(spark, path), PreprocessorDecoder.DEFAULT, topK, withEmbeddings);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model at " + path + ": " + e.getMessage(), e);
     }
@@ -51,17 +55,18 @@ final class ModelUdf implements UDF1<Object, Row> {
 
   @Override
   public Row call(Object value) throws IOException {
-    ExecutorModel loaded = ExecutorModelCache.get(model);
-    if (predictor == null) {
-      decoder = decoders.create(loaded.preprocessing());
-      predictor = new BatchPredictor(loaded, topK, withEmbeddings);
+    Runner r = runner;
+    if (r == null) {
+      ExecutorModel loaded = ExecutorModelCache.get(model);
+      r = new Runner(decoders.create(loaded.preprocessing()), new BatchPredictor(loaded, topK, withEmbeddings));
+      runner = r;
     }
-    FloatBuffer pixels = FloatBuffer.allocate(decoder.outputSize());
+    FloatBuffer pixels = FloatBuffer.allocate(r.decoder().outputSize());
     try {
-      ImageColumn.decode(value, decoder, pixels);
+      ImageColumn.decode(value, r.decoder(), pixels);
     } catch (ImageFailure f) {
       return Prediction.failure(f.code(), f.getMessage()).toRow();
     }
-    return predictor.predict(pixels.clear(), 1)[0].toRow();
+    return r.predictor().predict(pixels.clear(), 1)[0].toRow();
   }
 }

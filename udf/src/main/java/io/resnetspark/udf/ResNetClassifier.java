@@ -43,7 +43,6 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   private final IntParam batchSize;
   private final IntParam topK;
   private final BooleanParam outputEmbeddings;
-  private DecoderFactory decoders;
 
   public ResNetClassifier() {
     this(Identifiable$.MODULE$.randomUID("resnetClassifier"));
@@ -68,7 +67,6 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     setDefault(batchSize, 32);
     setDefault(topK, 5);
     setDefault(outputEmbeddings, false);
-    decoders = StandardDecoders.FACTORY;
   }
 
   @Override
@@ -154,12 +152,6 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     return this;
   }
 
-  /** Replaces how images are decoded and preprocessed (tests). */
-  ResNetClassifier withDecoders(DecoderFactory factory) {
-    this.decoders = factory;
-    return this;
-  }
-
   /**
    * Checks the input and returns it with {@code outputCol} added.
    *
@@ -195,16 +187,14 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
       throw new UncheckedIOException("cannot read the model at " + getModelPath() + ": " + e.getMessage(), e);
     }
     int column = dataset.schema().fieldIndex(getInputCol());
-    PartitionPredictor predictor = new PartitionPredictor(model, decoders, column, getBatchSize(), getTopK(),
-        getOutputEmbeddings());
+    PartitionPredictor predictor = new PartitionPredictor(model, PreprocessorDecoder.DEFAULT, column,
+        getBatchSize(), getTopK(), getOutputEmbeddings());
     return dataset.toDF().mapPartitions(predictor, Encoders.row(output));
   }
 
   @Override
   public ResNetClassifier copy(ParamMap extra) {
-    ResNetClassifier copy = (ResNetClassifier) defaultCopy(extra);
-    copy.decoders = decoders;
-    return copy;
+    return (ResNetClassifier) defaultCopy(extra);
   }
 
   public static MLReader<ResNetClassifier> read() {

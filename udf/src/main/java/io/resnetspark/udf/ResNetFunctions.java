@@ -37,13 +37,8 @@ public final class ResNetFunctions {
 
   /** Registers both functions for the SavedModel at {@code modelPath}, listing {@code topK} classes per image. */
   public static void register(SparkSession spark, String modelPath, int topK) throws IOException {
-    register(spark, modelPath, topK, StandardDecoders.FACTORY);
-  }
-
-  static void register(SparkSession spark, String modelPath, int topK, DecoderFactory decoders)
-      throws IOException {
     BroadcastModel model = ModelBroadcasts.get(spark, modelPath);
-    spark.udf().register(CLASSIFY_IMAGE, new ModelUdf(model, decoders, topK, false), PredictionSchema.TYPE);
-    spark.udf().register(IMAGE_EMBEDDING, new ModelUdf(model, decoders, topK, true), PredictionSchema.TYPE);
+    spark.udf().register(CLASSIFY_IMAGE, new ModelUdf(model, PreprocessorDecoder.DEFAULT, topK, false), PredictionSchema.TYPE);
+    spark.udf().register(IMAGE_EMBEDDING, new ModelUdf(model, PreprocessorDecoder.DEFAULT, topK, true), PredictionSchema.TYPE);
   }
 }

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ResNetClassifierTest {
+  private static final Path CORPUS = Path.of("src/test/resources/images/corpus");
   private static SparkSession spark;
   @TempDir
   static Path tmp;
@@ -64,24 +65,33 @@ class ResNetClassifierTest {
     return sorted;
   }
 
-  @Test
-  void mixedCorpusGivesOneRowPerInputWithErrorCodesForBadImages() {
-    List<byte[]> contents = new ArrayList<>();
-    List<ErrorCode> expected = new ArrayList<>();
-    for (int i = 0; i < 24; i++) {
-      contents.add(TestImages.png(i, 40 + i, 30 + 2 * i));
-      expected.add(null);
-      switch (i % 6) {
-        case 1 -> { contents.add(null); expected.add(ErrorCode.EMPTY); }
-        case 2 -> { contents.add(new byte[0]); expected.add(ErrorCode.EMPTY); }
-        case 3 -> { contents.add(TestImages.text()); expected.add(ErrorCode.UNSUPPORTED_FORMAT); }
-        case 4 -> { contents.add(TestImages.truncatedPng(i)); expected.add(ErrorCode.CORRUPT); }
-        case 5 -> { contents.add(TestImages.randomBytes(i, 500)); expected.add(ErrorCode.UNSUPPORTED_FORMAT); }
-        default -> { }
+  /** The image corpus: each file with the error code its README expects, null for a good image. */
+  private static Map<String, ErrorCode> corpus() throws IOException {
+    Map<String, ErrorCode> expected = new java.util.TreeMap<>();
+    for (String line : Files.readAllLines(CORPUS.resolve("README.txt"))) {
+      if (!line.startsWith("#") && !line.isBlank()) {
+        String[] fields = line.split("\t");
+        expected.put(fields[0], fields[1].equals("OK") ? null : ErrorCode.valueOf(fields[1]));
       }
     }
-    ResNetClassifier classifier = new ResNetClassifier().setModelPath(TestModels.resnet18(1).toString())
-        .setBatchSize(4).setTopK(3).withDecoders(StandInDecoder.FACTORY);
+    return expected;
+  }
+
+  @Test
+  void aMixedCorpusGivesOneRowPerInputAndTheRightCodeForEachBadImage() throws IOException {
+    Map<String, ErrorCode> corpus = corpus();
+    List<String> names = new ArrayList<>();
+    List<byte[]> contents = new ArrayList<>();
+    for (String file : corpus.keySet()) {
+      names.add(file);
+      contents.add(Files.readAllBytes(CORPUS.resolve(file)));
+    }
+    names.add("(null)");
+    contents.add(null);
+    assertTrue(corpus.containsValue(ErrorCode.TOO_LARGE) && corpus.containsValue(ErrorCode.CORRUPT)
+        && corpus.containsValue(ErrorCode.UNSUPPORTED_FORMAT) && corpus.containsValue(ErrorCode.EMPTY)
+        && corpus.containsValue(null), "the corpus has good images and every kind of bad one");
+    ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(4).setTopK(3);
 
     List<Row> out = sortedById(classifier.transform(binaryImages(contents, 8)).collectAsList());
 
@@ -90,11 +100,12 @@ class ResNetClassifierTest {
       Row row = out.get(i);
       assertEquals(i, row.getInt(0));
       Prediction p = Prediction.fromRow(row.getStruct(2));
-      assertEquals(expected.get(i), p.errorCode(), "row " + i + ": " + p.errorMessage());
-      if (expected.get(i) == null) {
+      ErrorCode expected = contents.get(i) == null ? ErrorCode.EMPTY : corpus.get(names.get(i));
+      assertEquals(expected, p.errorCode(), names.get(i) + ": " + p.errorMessage());
+      if (expected == null) {
         assertEquals(3, p.topK().size());
         for (int k = 1; k < p.topK().size(); k++) {
-          assertTrue(p.topK().get(k - 1).probability() >= p.topK().get(k).probability());
+          assertTrue(p.topK().get(k - 1).probability() >= p.topK().get(k).probability(), names.get(i));
         }
         for (Entry e : p.topK()) {
           assertEquals(TestModels.LABELS.get(e.index()), e.label());
@@ -102,15 +113,17 @@ class ResNetClassifierTest {
         Row struct = row.getStruct(2);
         assertEquals(p.best().label(), struct.getString(0));
         assertEquals(p.best().index(), struct.getInt(1));
+        assertEquals(p.best().probability(), struct.getFloat(2));
         assertNull(p.embedding());
       } else {
         assertNotNull(p.errorMessage());
+        assertNull(row.getStruct(2).get(0));
       }
     }
   }
 
   private static ResNetClassifier classifier(Path model) {
-    return new ResNetClassifier().setModelPath(model.toString()).withDecoders(StandInDecoder.FACTORY);
+    return new ResNetClassifier().setModelPath(model.toString());
   }
 
   private static List<byte[]> pictures(int n) {
@@ -241,6 +254,6 @@ class ResNetClassifierTest {
     assertEquals(c.extractParamMap().toString(),
         ResNetClassifier.load(tmp.resolve("alone").toString()).extractParamMap().toString());
     assertEquals(sortedById(c.transform(images).collectAsList()),
-        sortedById(loaded.withDecoders(StandInDecoder.FACTORY).transform(images).collectAsList()));
+        sortedById(loaded.transform(images).collectAsList()));
   }
 }

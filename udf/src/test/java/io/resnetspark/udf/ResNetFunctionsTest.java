@@ -3,6 +3,7 @@ package io.resnetspark.udf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.runtime.SavedResNet;
@@ -38,7 +39,7 @@ class ResNetFunctionsTest {
     for (int i = 0; i < IMAGES; i++) {
       images.add(TestImages.png(300 + i, 60 + 5 * i, 45 + 2 * i));
     }
-    ResNetFunctions.register(spark, model.toString(), 10, StandInDecoder.FACTORY);
+    ResNetFunctions.register(spark, model.toString(), 10);
     StructType schema = new StructType().add("id", DataTypes.IntegerType).add("content", DataTypes.BinaryType);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < IMAGES; i++) {
@@ -64,7 +65,7 @@ class ResNetFunctionsTest {
 
   /** The images, preprocessed by the same decoder, run straight through the SavedModel in batches of {@code n}. */
   private static List<float[]> direct(int n, boolean embeddings) throws IOException {
-    StandInDecoder decoder = new StandInDecoder(TestModels.SPEC);
+    PixelDecoder decoder = PreprocessorDecoder.DEFAULT.create(TestModels.SPEC);
     List<float[]> out = new ArrayList<>();
     try (SavedResNet net = SavedResNet.load(model, SavedResNet.Options.cpu(1, 2))) {
       for (int first = 0; first < IMAGES; first += n) {
@@ -106,8 +107,7 @@ class ResNetFunctionsTest {
   @Test
   void theTransformerEqualsTheSavedModelRunOnTheSameBatchesAndSqlImageByImage() throws IOException {
     Dataset<Row> df = spark.table("images");
-    ResNetClassifier classifier = new ResNetClassifier().setModelPath(model.toString()).setTopK(10)
-        .withDecoders(StandInDecoder.FACTORY);
+    ResNetClassifier classifier = new ResNetClassifier().setModelPath(model.toString()).setTopK(10);
 
     List<Prediction> batchesOfFour = predictionsOf(classifier.setBatchSize(4).transform(df).select("id",
         "prediction"));
@@ -153,5 +153,58 @@ class ResNetFunctionsTest {
       assertEquals(full.get(i).best().probability(), rows.get(i).getFloat(2));
     }
     assertTrue(TestModels.LABELS.contains(rows.get(0).getString(1)));
+  }
+
+  @Test
+  void imageStructsFromTheImageSourceWorkInSqlLikeTheirBytes() throws IOException {
+    Path dir = java.nio.file.Files.createTempDirectory("resnet-spark-sql-images");
+    try {
+      for (int i = 0; i < 3; i++) {
+        java.nio.file.Files.write(dir.resolve("i" + i + ".png"), images.get(i));
+      }
+      spark.read().format("image").load(dir.toString()).createOrReplaceTempView("structs");
+      spark.read().format("binaryFile").load(dir.toString()).createOrReplaceTempView("files");
+      List<Row> structs = spark.sql("SELECT substring_index(image.origin, '/', -1) AS f, classify_image(image) "
+          + "FROM structs ORDER BY f").collectAsList();
+      List<Row> files = spark.sql("SELECT substring_index(path, '/', -1) AS f, classify_image(content) "
+          + "FROM files ORDER BY f").collectAsList();
+      assertEquals(3, structs.size());
+      assertEquals(files, structs);
+      assertNull(structs.get(0).getStruct(1).get(5));
+    } finally {
+      ExecutorModel.deleteQuietly(dir);
+    }
+  }
+
+  @Test
+  void theClassesForPySparkReadTheModelFromTheConf() {
+    spark.conf().set(ResNetFunctions.MODEL_PATH_CONF, model.toString());
+    spark.conf().set(ResNetFunctions.TOP_K_CONF, "10");
+    try {
+      spark.udf().registerJava("classify_py", ClassifyImageUdf.class.getName(), PredictionSchema.dataType());
+      spark.udf().registerJava("embed_py", ImageEmbeddingUdf.class.getName(), PredictionSchema.dataType());
+
+      assertEquals(sql(ResNetFunctions.CLASSIFY_IMAGE), sql("classify_py"));
+      List<Prediction> embedded = sql("embed_py");
+      List<Prediction> expected = sql(ResNetFunctions.IMAGE_EMBEDDING);
+      for (int i = 0; i < IMAGES; i++) {
+        assertArrayEquals(expected.get(i).embedding(), embedded.get(i).embedding());
+      }
+    } finally {
+      spark.conf().unset(ResNetFunctions.MODEL_PATH_CONF);
+      spark.conf().unset(ResNetFunctions.TOP_K_CONF);
+    }
+  }
+
+  @Test
+  void withoutTheModelPathConfTheClassSaysWhatToSet() {
+    Exception e = assertThrows(Exception.class,
+        () -> spark.udf().registerJava("classify_py2", ClassifyImageUdf.class.getName(), PredictionSchema.dataType()));
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages.append(t).append('\n');
+    }
+    assertTrue(messages.toString().contains("set spark.resnet.modelPath to a SavedModel directory"),
+        messages.toString());
   }
 }
