@@ -32,6 +32,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
@@ -44,7 +45,8 @@ class S3ProxyServerTest {
 
     private static final String BUCKET = S3ProxyServer.DEFAULT_BUCKET;
 
-    @TempDir
+    /** Kept when a test fails: it holds the server's or the cluster's logs. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path runDir;
 
     private static S3ProxyServer server;
@@ -196,6 +198,7 @@ class S3ProxyServerTest {
                 .master("local[2]")
                 .appName("S3ProxyServerTest")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "4");
         conf.forEach(builder::config);
         return builder.getOrCreate();

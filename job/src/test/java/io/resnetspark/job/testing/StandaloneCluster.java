@@ -96,6 +96,8 @@ public final class StandaloneCluster implements AutoCloseable {
         conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         conf.put("spark.executor.extraJavaOptions", state.get("SPARK_JVM_FLAGS"));
         conf.put("spark.ui.enabled", "false");
+        // A progress bar in a test log is noise.
+        conf.put("spark.ui.showConsoleProgress", "false");
         return conf;
     }
 
