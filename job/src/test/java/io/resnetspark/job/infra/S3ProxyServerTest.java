@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnetspark.job.testing.S3ATestConf;
 import io.resnetspark.job.testing.S3Credentials;
 import io.resnetspark.job.testing.S3ProxyServer;
+import io.resnetspark.job.testing.Scripts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,35 @@ class S3ProxyServerTest {
         assertTrue(server.isRunning());
         assertTrue(server.dataDir().isAbsolute());
         assertTrue(Files.isDirectory(server.dataDir().resolve(BUCKET)), "filesystem backend: one directory per bucket");
+    }
+
+    @Test
+    void startingItAgainReportsTheRunningServerAndPrintsNoSecret() {
+        Map<String, String> env = Map.of(
+                "RESNET_SPARK_RUN_DIR", runDir.resolve("shared").toString(),
+                S3Credentials.ACCESS_KEY_VARIABLE, server.credentials().accessKey(),
+                S3Credentials.SECRET_KEY_VARIABLE, server.credentials().secretKey());
+
+        String output = Scripts.run("start-s3.sh", List.of(), env, Duration.ofMinutes(2));
+
+        assertTrue(output.contains("s3proxy already running (pid " + server.pid() + ")"), output);
+        assertTrue(output.contains("S3 endpoint:   " + server.endpoint()), output);
+        assertFalse(output.contains(server.credentials().secretKey()), "the secret is never printed");
+    }
+
+    @Test
+    void theSecretIsOnlyInOwnerReadableFilesAndNeverInTheLogOrTheSparkConf() throws Exception {
+        Path s3 = runDir.resolve("shared/s3");
+        String secret = server.credentials().secretKey();
+
+        for (String file : List.of("s3proxy.properties", "credentials.env")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(s3.resolve(file))), file);
+        }
+        for (String file : List.of("s3proxy.log", "s3.env", "spark-s3a.conf")) {
+            assertFalse(Files.readString(s3.resolve(file)).contains(secret), file + " holds the secret");
+        }
+        assertTrue(Files.readString(s3.resolve("spark-s3a.conf"))
+                .contains("spark.hadoop.fs.s3a.endpoint " + server.endpoint()), "developer conf names the endpoint");
     }
 
     @Test
