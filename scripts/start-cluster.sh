@@ -76,6 +76,10 @@ export SPARK_LOCAL_IP=127.0.0.1
 common=("$java" "$daemon_heap" "${daemon_opts[@]}" "${jvm_flags[@]}" "$marker"
   "-Dlog4j2.configurationFile=$RESNET_SPARK_ROOT/conf/log4j2.properties" -cp "$spark_home/jars/*")
 
+# A half-started cluster (master up, a worker failing) is stopped again rather than left running.
+ready=false
+trap '$ready || { rs_info "start failed; stopping what was started"; "$SCRIPT_DIR/stop-cluster.sh" || true; }' EXIT
+
 started=$SECONDS
 offset="$(rs_log_size "$cluster_dir/master.log")"
 rs_start_daemon "$cluster_dir/master.pid" "$cluster_dir/master.log" "${common[@]}" \
@@ -112,6 +116,7 @@ rs_write_env "$state" "MASTER_URL=$master_url" "MASTER_PID=$(<"$cluster_dir/mast
   "WORKER_PIDS=$(IFS=,; echo "${worker_pids[*]}")" "WORKERS=$workers" "CORES_PER_WORKER=$cores" \
   "MEMORY_PER_WORKER=$memory" "GPUS_PER_WORKER=$gpus" "${gpu_state[@]}" "SPARK_HOME=$spark_home" \
   "SPARK_JVM_FLAGS=${jvm_flags[*]}" "CLUSTER_DIR=$cluster_dir"
+ready=true
 
 cat <<EOF
 master: $master_url   ($workers workers x $cores core(s), $memory$( ((gpus > 0)) && echo ", $gpus fake GPU(s) each"); up in $((SECONDS - started))s)

@@ -99,15 +99,18 @@ else
     printf '# Test-only keys of the local s3proxy in %s; not an AWS secret.\nexport AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n' \
       "$s3_dir" "$access_key" "$secret_key" >"$credentials"
   )
+  # A server that starts but then fails (bucket creation) is stopped again rather than left running.
+  ready=false
+  trap '$ready || { rs_info "start failed; stopping s3proxy"; "$SCRIPT_DIR/stop-s3.sh" || true; }' EXIT
   offset="$(rs_log_size "$logfile")"
   # shellcheck disable=SC2086 # S3PROXY_JAVA_OPTS is a list of options
   rs_start_daemon "$pidfile" "$logfile" "$(rs_java)" ${S3PROXY_JAVA_OPTS:--Xmx256m} \
     -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener \
     -jar "$jar" --properties "$props"
   # Jetty logs the bound address, which is the only way to learn the port when 0 was asked for.
-  ready="$(rs_wait_for_log "$logfile" "$offset" 'Started .*ServerConnector.*\{127\.0\.0\.1:[0-9]+\}' \
+  started_line="$(rs_wait_for_log "$logfile" "$offset" 'Started .*ServerConnector.*\{127\.0\.0\.1:[0-9]+\}' \
     "$pidfile" "$marker" 60 s3proxy)" || rs_die "s3proxy did not start (port $port busy? set S3_PORT=0)"
-  port="$(sed -E 's/.*\{127\.0\.0\.1:([0-9]+)\}.*/\1/' <<<"$ready")"
+  port="$(sed -E 's/.*\{127\.0\.0\.1:([0-9]+)\}.*/\1/' <<<"$started_line")"
   rs_write_env "$state" \
     "S3_ENDPOINT=http://127.0.0.1:$port" "S3_PORT=$port" "S3_PID=$(<"$pidfile")" "S3_BUCKET=$bucket" \
     "S3_DATA_DIR=$data_dir" "S3_LOG=$logfile" "S3_CREDENTIALS_FILE=$credentials"
@@ -120,6 +123,7 @@ case "$status" in
   409) ;; # BucketAlreadyOwnedByYou: a restart over the same data directory
   *) rs_die "creating bucket $bucket at $endpoint answered $status (see $logfile)" ;;
 esac
+ready=true
 if [[ "$(rs_env_get "$state" S3_BUCKET)" != "$bucket" ]]; then
   sed -i "s/^S3_BUCKET=.*/S3_BUCKET=$bucket/" "$state"
 fi
