@@ -24,10 +24,14 @@ rs_dist_classpath() {
   if $stale; then
     rs_require_cmd mvn
     rs_info "resolving the Spark class path of the job module with Maven (once; cached in $cache)"
-    (cd "$RESNET_SPARK_ROOT" && mvn -B -q -pl job -am dependency:build-classpath \
+    # `compile` lets the reactor resolve the project's own modules from their target/classes, so this works
+    # on a fresh machine where they were never installed into the local repository.
+    (cd "$RESNET_SPARK_ROOT" && mvn -B -q -pl job -am compile dependency:build-classpath \
       -Dmdep.outputFile=target/spark-dist-classpath.txt \
-      -Dmdep.excludeGroupIds=io.resnetspark,org.junit,org.opentest4j,org.apiguardian >&2) ||
+      -DexcludeGroupIds=io.resnetspark,org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian >&2) ||
       rs_die "mvn dependency:build-classpath failed for the job module"
+    # The plugin leaves an unchanged file untouched; the new time stamp records that it is current.
+    touch "$cache"
   fi
   cat "$cache"
 }
