@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.resnetspark.job.testing.StandaloneCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -46,10 +46,43 @@ class StandaloneClusterTest {
 
     private static StandaloneCluster cluster;
 
+    /** What one task saw: the application's first job, shared by the tests that only read it. */
+    record TaskReport(String executorId, long pid, int partitionsSeenByThisJvm, long records, List<String> gpus) {
+        static TaskReport parse(String line) {
+            String[] field = line.split(" ", -1);
+            List<String> gpus = field[4].isEmpty() ? List.of() : List.of(field[4].split(","));
+            return new TaskReport(field[0], Long.parseLong(field[1]), Integer.parseInt(field[2]), Long.parseLong(field[3]), gpus);
+        }
+    }
+
+    private static List<TaskReport> reports;
+    private static Set<Long> executorsDuringTheJob;
+
     @BeforeAll
-    static void startCluster() {
+    static void startClusterAndRunOneJob() throws Exception {
         cluster = StandaloneCluster.builder(runDir).workers(2).coresPerWorker(1).gpusPerWorker(1).start();
         System.out.printf("[timing] standalone cluster (master + 2 workers) start: %d ms%n", cluster.startTime().toMillis());
+        try (SparkSession spark = clusterSpark("report")) {
+            long begin = System.nanoTime();
+            reports = spark.range(0, 1_000, 1, 20)
+                    .mapPartitions((MapPartitionsFunction<Long, String>) ids -> {
+                        long records = 0;
+                        while (ids.hasNext()) {
+                            ids.next();
+                            records++;
+                        }
+                        int seen = PerJvm.PARTITIONS_SEEN.incrementAndGet();
+                        ResourceInformation gpu = TaskContext.get().resourcesJMap().get("gpu");
+                        Thread.sleep(50);
+                        return List.of(String.join(" ", SparkEnv.get().executorId(),
+                                Long.toString(ProcessHandle.current().pid()), Integer.toString(seen),
+                                Long.toString(records), gpu == null ? "" : String.join(",", gpu.addresses()))).iterator();
+                    }, Encoders.STRING())
+                    .collectAsList().stream().map(TaskReport::parse).toList();
+            executorsDuringTheJob = new HashSet<>(cluster.executorPids());
+            System.out.printf("[timing] 20 partitions on 2 executors: %d ms%n",
+                    Duration.ofNanos(System.nanoTime() - begin).toMillis());
+        }
     }
 
     @AfterAll
@@ -65,70 +98,42 @@ class StandaloneClusterTest {
     }
 
     @Test
-    void partitionsRunOnTwoExecutorJvmsThatEachKeepTheirOwnStaticState() throws Exception {
-        try (SparkSession spark = clusterSpark("two-executors")) {
-            List<String> reports = spark.range(0, 1_000, 1, 20)
-                    .mapPartitions((MapPartitionsFunction<Long, String>) ids -> {
-                        long records = 0;
-                        while (ids.hasNext()) {
-                            ids.next();
-                            records++;
-                        }
-                        int seen = PerJvm.PARTITIONS_SEEN.incrementAndGet();
-                        Thread.sleep(50);
-                        return List.of(SparkEnv.get().executorId() + " " + ProcessHandle.current().pid() + " " + seen
-                                + " " + records).iterator();
-                    }, Encoders.STRING())
-                    .collectAsList();
-            List<Long> runningExecutors = cluster.executorPids();
+    void partitionsRunOnTheTwoExecutorJvmsOfTheWorkersAndNotInTheDriver() {
+        Map<Long, Set<String>> executorIdsByPid = reports.stream().collect(Collectors.groupingBy(
+                TaskReport::pid, TreeMap::new, Collectors.mapping(TaskReport::executorId, Collectors.toSet())));
 
-            Map<Long, List<Integer>> seenByPid = new TreeMap<>();
-            Map<Long, Set<String>> executorIdsByPid = new TreeMap<>();
-            long records = 0;
-            for (String report : reports) {
-                String[] field = report.split(" ");
-                long pid = Long.parseLong(field[1]);
-                executorIdsByPid.computeIfAbsent(pid, p -> new HashSet<>()).add(field[0]);
-                seenByPid.computeIfAbsent(pid, p -> new ArrayList<>()).add(Integer.parseInt(field[2]));
-                records += Long.parseLong(field[3]);
-            }
-
-            assertEquals(1_000, records);
-            assertEquals(new HashSet<>(runningExecutors), seenByPid.keySet(), "the worker's executor JVMs did the work");
-            assertEquals(2, seenByPid.size(), "two executor JVMs");
-            assertFalse(seenByPid.containsKey(ProcessHandle.current().pid()), "nothing ran in the driver");
-            executorIdsByPid.values().forEach(ids -> assertEquals(1, ids.size(), "one executor id per JVM"));
-            // Each JVM counted 1, 2, ..., k across its tasks: the static survived between tasks and was not shared.
-            for (List<Integer> seen : seenByPid.values()) {
-                List<Integer> sorted = seen.stream().sorted().toList();
-                assertEquals(LongStream.rangeClosed(1, seen.size()).boxed().map(Long::intValue).toList(), sorted);
-            }
-            assertEquals(20, seenByPid.values().stream().mapToInt(List::size).sum());
-        }
+        assertEquals(20, reports.size());
+        assertEquals(1_000, reports.stream().mapToLong(TaskReport::records).sum());
+        assertEquals(2, executorIdsByPid.size(), "two executor JVMs");
+        assertEquals(executorsDuringTheJob, executorIdsByPid.keySet(), "the workers' executor JVMs did the work");
+        assertFalse(executorIdsByPid.containsKey(ProcessHandle.current().pid()), "nothing ran in the driver");
+        executorIdsByPid.values().forEach(ids -> assertEquals(1, ids.size(), "one executor id per JVM"));
     }
 
     @Test
-    void eachExecutorHoldsOneFakeGpuAddressFromTheDiscoveryScript() throws Exception {
-        try (SparkSession spark = clusterSpark("gpus")) {
-            List<String> reports = spark.range(0, 8, 1, 8)
-                    .mapPartitions((MapPartitionsFunction<Long, String>) ids -> {
-                        ResourceInformation gpu = TaskContext.get().resourcesJMap().get("gpu");
-                        Thread.sleep(50);
-                        return List.of(ProcessHandle.current().pid() + " " + String.join(",", gpu.addresses())).iterator();
-                    }, Encoders.STRING())
-                    .collectAsList();
+    void staticStateLivesOncePerExecutorJvmAcrossItsTasks() {
+        Map<Long, List<Integer>> seenByPid = reports.stream().collect(Collectors.groupingBy(
+                TaskReport::pid, Collectors.mapping(TaskReport::partitionsSeenByThisJvm, Collectors.toList())));
 
-            Map<String, Set<String>> addressesByPid = reports.stream().map(r -> r.split(" "))
-                    .collect(Collectors.groupingBy(f -> f[0], Collectors.mapping(f -> f[1], Collectors.toSet())));
-            Set<String> advertised = new HashSet<>(cluster.gpuAddresses(1));
-            advertised.addAll(cluster.gpuAddresses(2));
-
-            assertEquals(Set.of("0", "1"), advertised, "worker 1 advertises 0, worker 2 advertises 1");
-            assertEquals(2, addressesByPid.size());
-            addressesByPid.values().forEach(a -> assertEquals(1, a.size(), "an executor keeps its one GPU: " + a));
-            Set<String> used = addressesByPid.values().stream().flatMap(Set::stream).collect(Collectors.toSet());
-            assertEquals(advertised, used, "each executor got its own worker's GPU");
+        // Each JVM counted 1, 2, ..., k across its tasks: the static survived between tasks and was not shared.
+        for (List<Integer> seen : seenByPid.values()) {
+            assertEquals(IntStream.rangeClosed(1, seen.size()).boxed().toList(), seen.stream().sorted().toList());
         }
+        assertEquals(20, seenByPid.values().stream().mapToInt(List::size).sum());
+    }
+
+    @Test
+    void eachExecutorHoldsOneFakeGpuAddressFromTheDiscoveryScript() {
+        Map<Long, Set<List<String>>> gpusByPid = reports.stream().collect(Collectors.groupingBy(
+                TaskReport::pid, Collectors.mapping(TaskReport::gpus, Collectors.toSet())));
+        Set<String> advertised = new HashSet<>(cluster.gpuAddresses(1));
+        advertised.addAll(cluster.gpuAddresses(2));
+
+        assertEquals(Set.of("0", "1"), advertised, "worker 1 advertises 0, worker 2 advertises 1");
+        gpusByPid.values().forEach(g -> assertEquals(1, g.size(), "an executor keeps its GPU: " + g));
+        gpusByPid.values().forEach(g -> assertEquals(1, g.iterator().next().size(), "one GPU per task: " + g));
+        Set<String> used = gpusByPid.values().stream().flatMap(Set::stream).flatMap(List::stream).collect(Collectors.toSet());
+        assertEquals(advertised, used, "each executor got its own worker's GPU");
     }
 
     @Test
