@@ -5,9 +5,9 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source=scripts/lib/common.sh
 source "$SCRIPT_DIR/lib/common.sh"
-# shellcheck source=lib/spark-dist.sh
+# shellcheck source=scripts/lib/spark-dist.sh
 source "$SCRIPT_DIR/lib/spark-dist.sh"
 
 usage() {
@@ -70,7 +70,8 @@ read -r -a daemon_opts <<<"${SPARK_DAEMON_JAVA_OPTS:--XX:+UseSerialGC -XX:Tiered
 # The launcher code in the worker builds executor command lines from these; SPARK_CONF_DIR lands on the
 # executors' class path, which is how they find conf/log4j2.properties.
 export SPARK_HOME="$spark_home"
-export SPARK_SCALA_VERSION="$(rs_pom_property scala.binary.version)"
+SPARK_SCALA_VERSION="$(rs_pom_property scala.binary.version)"
+export SPARK_SCALA_VERSION
 export SPARK_CONF_DIR="$RESNET_SPARK_ROOT/conf"
 export SPARK_LOCAL_IP=127.0.0.1
 common=("$java" "$daemon_heap" "${daemon_opts[@]}" "${jvm_flags[@]}" "$marker"

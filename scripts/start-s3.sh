@@ -5,9 +5,9 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/common.sh
+# shellcheck source=scripts/lib/common.sh
 source "$SCRIPT_DIR/lib/common.sh"
-# shellcheck source=lib/s3.sh
+# shellcheck source=scripts/lib/s3.sh
 source "$SCRIPT_DIR/lib/s3.sh"
 
 usage() {

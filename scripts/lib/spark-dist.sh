@@ -52,6 +52,6 @@ rs_make_spark_home() {
     count=$((count + 1))
   done
   ((count > 0)) || rs_die "no jars in the Spark class path"
-  ls "$home/jars" | grep -q '^spark-core_' || rs_die "the class path has no spark-core jar"
+  compgen -G "$home/jars/*spark-core_*.jar" >/dev/null || rs_die "the class path has no spark-core jar"
   printf '%s\n' "$home"
 }
