@@ -1,0 +1,162 @@
+package io.resnetspark.model.graph;
+
+import io.resnetspark.model.Architecture;
+import io.resnetspark.model.Architecture.BlockSpec;
+import io.resnetspark.model.weights.StateDict;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.FusedBatchNorm;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * torchvision's ResNet forward pass as TensorFlow ops, NHWC. Each function takes {@code Ops} and operands and returns
+ * an operand; weights are read from a {@link StateDict} by their torchvision keys.
+ *
+ * <p>PyTorch pads symmetrically, TensorFlow's SAME pads asymmetrically for stride 2, so every padded convolution and
+ * pooling is an explicit pad followed by a VALID window.
+ */
+public final class ResNetGraph {
+  /** PyTorch's BatchNorm2d default. */
+  public static final float BATCH_NORM_EPSILON = 1e-5f;
+
+  private ResNetGraph() {
+  }
+
+  /** Logits of {@code fc} applied to the pooled features. */
+  public static Operand<TFloat32> logits(Ops tf, Operand<TFloat32> features, StateDict w) {
+    return tf.nn.biasAdd(tf.linalg.matMul(features, WeightOperands.fcMatrix(tf, w, "fc.weight")),
+        WeightOperands.vector(tf, w, "fc.bias"));
+  }
+
+  /** Global-average-pooled features of the last stage, [N, featureDim]: torchvision's input to {@code fc}. */
+  public static Operand<TFloat32> features(Ops tf, Operand<TFloat32> images, Architecture arch, StateDict w) {
+    List<Operand<TFloat32>> stages = stages(tf, images, arch, w);
+    return globalAveragePool(tf, stages.get(stages.size() - 1));
+  }
+
+  /** The stem's output followed by each of the four stages' outputs. */
+  public static List<Operand<TFloat32>> stages(Ops tf, Operand<TFloat32> images, Architecture arch, StateDict w) {
+    List<Operand<TFloat32>> outputs = new ArrayList<>();
+    Operand<TFloat32> x = stem(tf, images, w);
+    outputs.add(x);
+    int stage = 0;
+    for (BlockSpec block : arch.blocks()) {
+      if (block.stage() != stage) {
+        outputs.add(x);
+        stage = block.stage();
+      }
+      x = residualBlock(tf, x, arch, block, w);
+    }
+    outputs.add(x);
+    return outputs;
+  }
+
+  /** conv1 7x7/2 pad 3, bn1, ReLU, max-pool 3x3/2 pad 1. */
+  public static Operand<TFloat32> stem(Ops tf, Operand<TFloat32> images, StateDict w) {
+    Operand<TFloat32> x = convBnRelu(tf, images, w, "conv1", "bn1", 2, 3);
+    return maxPool3x3Stride2(tf, x);
+  }
+
+  public static Operand<TFloat32> residualBlock(Ops tf, Operand<TFloat32> x, Architecture arch, BlockSpec b,
+                                                StateDict w) {
+    Operand<TFloat32> residual = switch (arch.block()) {
+      case BASIC -> basicBranch(tf, x, b, w);
+      case BOTTLENECK -> bottleneckBranch(tf, x, arch.groups(), b, w);
+    };
+    Operand<TFloat32> shortcut = b.projection()
+        ? batchNorm(tf, conv(tf, x, w, b.prefix() + ".downsample.0", b.stride(), 0), w, b.prefix() + ".downsample.1")
+        : x;
+    return tf.nn.relu(tf.math.add(residual, shortcut));
+  }
+
+  /** BasicBlock without its shortcut: 3x3 (stride) -> BN -> ReLU -> 3x3 -> BN. */
+  static Operand<TFloat32> basicBranch(Ops tf, Operand<TFloat32> x, BlockSpec b, StateDict w) {
+    String p = b.prefix();
+    Operand<TFloat32> y = convBnRelu(tf, x, w, p + ".conv1", p + ".bn1", b.stride(), 1);
+    return batchNorm(tf, conv(tf, y, w, p + ".conv2", 1, 1), w, p + ".bn2");
+  }
+
+  /** Bottleneck V1.5 without its shortcut: 1x1 -> 3x3 (stride, groups) -> 1x1, each with BN, ReLU between. */
+  static Operand<TFloat32> bottleneckBranch(Ops tf, Operand<TFloat32> x, int groups, BlockSpec b, StateDict w) {
+    String p = b.prefix();
+    Operand<TFloat32> y = convBnRelu(tf, x, w, p + ".conv1", p + ".bn1", 1, 0);
+    y = tf.nn.relu(batchNorm(tf, groupedConv(tf, y, w, p + ".conv2", b.stride(), 1, groups), w, p + ".bn2"));
+    return batchNorm(tf, conv(tf, y, w, p + ".conv3", 1, 0), w, p + ".bn3");
+  }
+
+  static Operand<TFloat32> convBnRelu(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, String bnKey,
+                                      int stride, int padding) {
+    return tf.nn.relu(batchNorm(tf, conv(tf, x, w, convKey, stride, padding), w, bnKey));
+  }
+
+  /** PyTorch's Conv2d without bias and with one group: symmetric zero padding, then a VALID convolution. */
+  public static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, int stride,
+                                       int padding) {
+    return groupedConv(tf, x, w, convKey, stride, padding, 1);
+  }
+
+  /**
+   * PyTorch's Conv2d with {@code groups}. TF's CPU Conv2D does accept a grouped kernel, but grappler's remapper then
+   * fuses it with the following batch norm and ReLU into {@code _FusedConv2D}, whose CPU kernel refuses groups
+   * ("Fused conv implementation does not support grouped convolutions"). So a grouped convolution is computed the
+   * exact way that survives every optimiser setting: split the input channels and the kernel's output channels into
+   * {@code groups} slices, convolve each pair, concatenate along channels. PyTorch's OIHW weight
+   * [out, in / groups, k, k] already holds the groups' kernels as consecutive output-channel slices.
+   */
+  public static Operand<TFloat32> groupedConv(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, int stride,
+                                              int padding, int groups) {
+    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, w, convKey + ".weight");
+    Operand<TFloat32> padded = pad(tf, x, padding, 0f);
+    List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+    if (groups == 1) {
+      return tf.nn.conv2d(padded, kernel, strides, "VALID");
+    }
+    Operand<org.tensorflow.types.TInt32> channelAxis = tf.constant(3);
+    List<Output<TFloat32>> inputs = tf.split(channelAxis, padded, (long) groups).output();
+    List<Output<TFloat32>> kernels = tf.split(channelAxis, kernel, (long) groups).output();
+    List<Operand<TFloat32>> outputs = new ArrayList<>(groups);
+    for (int g = 0; g < groups; g++) {
+      outputs.add(tf.nn.conv2d(inputs.get(g), kernels.get(g), strides, "VALID"));
+    }
+    return tf.concat(outputs, channelAxis);
+  }
+
+  /** BatchNorm2d in inference mode: running statistics, eps 1e-5. */
+  public static Operand<TFloat32> batchNorm(Ops tf, Operand<TFloat32> x, StateDict w, String bnKey) {
+    return tf.nn.fusedBatchNorm(x,
+            WeightOperands.vector(tf, w, bnKey + ".weight"),
+            WeightOperands.vector(tf, w, bnKey + ".bias"),
+            WeightOperands.vector(tf, w, bnKey + ".running_mean"),
+            WeightOperands.vector(tf, w, bnKey + ".running_var"),
+            FusedBatchNorm.epsilon(BATCH_NORM_EPSILON),
+            FusedBatchNorm.isTraining(false),
+            FusedBatchNorm.dataFormat("NHWC"))
+        .y();
+  }
+
+  /**
+   * MaxPool2d(3, stride 2, padding 1). The padding is negative infinity, so it never wins the max, as in PyTorch
+   * (zero would also be safe after a ReLU, but this keeps the op exact on its own).
+   */
+  public static Operand<TFloat32> maxPool3x3Stride2(Ops tf, Operand<TFloat32> x) {
+    Operand<TFloat32> padded = pad(tf, x, 1, Float.NEGATIVE_INFINITY);
+    return tf.nn.maxPool(padded, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+  }
+
+  /** AdaptiveAvgPool2d((1, 1)) followed by flatten. */
+  public static Operand<TFloat32> globalAveragePool(Ops tf, Operand<TFloat32> x) {
+    return tf.math.mean(x, tf.constant(new int[] {1, 2}));
+  }
+
+  /** Symmetric spatial padding of an NHWC tensor; identity for zero. */
+  public static Operand<TFloat32> pad(Ops tf, Operand<TFloat32> x, int padding, float value) {
+    if (padding == 0) {
+      return x;
+    }
+    int[][] paddings = {{0, 0}, {padding, padding}, {padding, padding}, {0, 0}};
+    return tf.pad(x, tf.constant(paddings), tf.constant(value));
+  }
+}
