@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +26,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +58,7 @@ class StandaloneClusterTest {
     }
 
     private static List<TaskReport> reports;
-    private static Set<Long> executorsDuringTheJob;
+    private static Map<String, Long> executorsDuringTheJob;
 
     @BeforeAll
     static void startClusterAndRunOneJob() throws Exception {
@@ -79,7 +81,7 @@ class StandaloneClusterTest {
                                 Long.toString(records), gpu == null ? "" : String.join(",", gpu.addresses()))).iterator();
                     }, Encoders.STRING())
                     .collectAsList().stream().map(TaskReport::parse).toList();
-            executorsDuringTheJob = new HashSet<>(cluster.executorPids());
+            executorsDuringTheJob = cluster.executorPidsById();
             System.out.printf("[timing] 20 partitions on 2 executors: %d ms%n",
                     Duration.ofNanos(System.nanoTime() - begin).toMillis());
         }
@@ -105,9 +107,11 @@ class StandaloneClusterTest {
         assertEquals(20, reports.size());
         assertEquals(1_000, reports.stream().mapToLong(TaskReport::records).sum());
         assertEquals(2, executorIdsByPid.size(), "two executor JVMs");
-        assertEquals(executorsDuringTheJob, executorIdsByPid.keySet(), "the workers' executor JVMs did the work");
+        assertEquals(Set.copyOf(executorsDuringTheJob.values()), executorIdsByPid.keySet(),
+                "the workers' executor JVMs did the work");
         assertFalse(executorIdsByPid.containsKey(ProcessHandle.current().pid()), "nothing ran in the driver");
-        executorIdsByPid.values().forEach(ids -> assertEquals(1, ids.size(), "one executor id per JVM"));
+        executorIdsByPid.forEach((pid, ids) -> assertEquals(Set.of(pid), ids.stream().map(executorsDuringTheJob::get)
+                .collect(Collectors.toSet()), "the fixture maps Spark's executor id to the JVM that reported it"));
     }
 
     @Test
@@ -141,18 +145,28 @@ class StandaloneClusterTest {
         try (SparkSession spark = clusterSpark("executor-kill")) {
             AtomicInteger failedTasks = new AtomicInteger();
             CountDownLatch someTasksDone = new CountDownLatch(4);
+            Map<String, AtomicInteger> runningByExecutor = new ConcurrentHashMap<>();
             spark.sparkContext().addSparkListener(new SparkListener() {
                 @Override
+                public void onTaskStart(SparkListenerTaskStart taskStart) {
+                    running(taskStart.taskInfo().executorId()).incrementAndGet();
+                }
+
+                @Override
                 public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+                    running(taskEnd.taskInfo().executorId()).decrementAndGet();
                     if (taskEnd.taskInfo().successful()) {
                         someTasksDone.countDown();
                     } else {
                         failedTasks.incrementAndGet();
                     }
                 }
+
+                private AtomicInteger running(String executorId) {
+                    return runningByExecutor.computeIfAbsent(executorId, id -> new AtomicInteger());
+                }
             });
-            // 24 partitions of 400 ms on two 1-core executors: about 5 s of work, so the kill lands mid-job and
-            // most likely mid-task.
+            // 24 partitions of 400 ms on two 1-core executors: about 5 s of work, so the kill lands mid-job.
             CompletableFuture<List<Long>> job = CompletableFuture.supplyAsync(() -> spark.range(0, 2_400, 1, 24)
                     .mapPartitions((MapPartitionsFunction<Long, Long>) ids -> {
                         Thread.sleep(400);
@@ -161,14 +175,18 @@ class StandaloneClusterTest {
                     .collectAsList());
             assertTrue(someTasksDone.await(3, TimeUnit.MINUTES), "tasks did not run");
 
-            long victim = cluster.executorPids().get(0);
+            // The victim is busy with a task, so that task is lost and must run again elsewhere.
+            Map.Entry<String, Long> victim = cluster.executorPidsById().entrySet().stream()
+                    .filter(e -> runningByExecutor.getOrDefault(e.getKey(), new AtomicInteger()).get() > 0)
+                    .findFirst().orElseThrow(() -> new AssertionError("no executor is running a task"));
             long killedAt = System.nanoTime();
-            cluster.killExecutor(victim);
+            cluster.killExecutor(victim.getValue());
             List<Long> ids = job.get(3, TimeUnit.MINUTES);
-            System.out.printf("[timing] job finished %d ms after SIGKILL of executor pid %d (%d failed task(s))%n",
-                    Duration.ofNanos(System.nanoTime() - killedAt).toMillis(), victim, failedTasks.get());
+            System.out.printf("[timing] job finished %d ms after SIGKILL of executor %s (pid %d), %d failed task(s)%n",
+                    Duration.ofNanos(System.nanoTime() - killedAt).toMillis(), victim.getKey(), victim.getValue(),
+                    failedTasks.get());
 
-            assertFalse(ProcessHandle.of(victim).map(ProcessHandle::isAlive).orElse(false));
+            assertFalse(ProcessHandle.of(victim.getValue()).map(ProcessHandle::isAlive).orElse(false));
             assertEquals(LongStream.range(0, 2_400).boxed().toList(), ids.stream().sorted().toList(),
                     "every record exactly once");
             assertTrue(failedTasks.get() >= 1, "the killed executor's running task was lost and re-run");

@@ -4,12 +4,14 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +32,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
     private static final String EXECUTOR_MAIN = "org.apache.spark.executor.CoarseGrainedExecutorBackend";
+    private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
 
     private final Path runDir;
     private final Builder shape;
@@ -103,13 +106,23 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Pids of the executor JVMs running now: children of this cluster's workers. */
     public List<Long> executorPids() {
-        List<Long> pids = new ArrayList<>();
+        return List.copyOf(executorPidsById().values());
+    }
+
+    /**
+     * The executor JVMs running now by Spark executor id (as in {@code SparkEnv.get().executorId()} and in
+     * scheduler events), read from their command lines ({@code --executor-id N}).
+     */
+    public Map<String, Long> executorPidsById() {
+        Map<String, Long> pids = new TreeMap<>();
         for (long worker : workerPids()) {
             ProcessHandle.of(worker).stream()
                     .flatMap(ProcessHandle::children)
                     .filter(ProcessHandle::isAlive)
-                    .filter(child -> Processes.commandLine(child.pid()).map(cmd -> cmd.contains(EXECUTOR_MAIN)).orElse(false))
-                    .forEach(child -> pids.add(child.pid()));
+                    .forEach(child -> Processes.commandLine(child.pid())
+                            .filter(cmd -> cmd.contains(EXECUTOR_MAIN))
+                            .map(StandaloneCluster::executorId)
+                            .ifPresent(id -> pids.put(id, child.pid())));
         }
         return pids;
     }
@@ -154,6 +167,14 @@ public final class StandaloneCluster implements AutoCloseable {
     @Override
     public String toString() {
         return "StandaloneCluster[" + masterUrl() + ", " + shape.workers + " workers]";
+    }
+
+    private static String executorId(String commandLine) {
+        Matcher id = EXECUTOR_ID.matcher(commandLine);
+        if (!id.find()) {
+            throw new IllegalStateException("executor command line without --executor-id: " + commandLine);
+        }
+        return id.group(1);
     }
 
     private void stopQuietly() {
