@@ -80,8 +80,11 @@ class S3ATestConfTest {
             conf.remove(S3ATestConf.CREDENTIALS_PROVIDER);
             String output = "s3a://" + S3ProxyServer.DEFAULT_BUCKET + "/chain/";
             try (SparkSession spark = S3ProxyServerTest.localSpark(conf)) {
+                long begin = System.nanoTime();
                 spark.range(0, 10, 1, 1).write().parquet(output);
                 List<Row> back = spark.read().parquet(output).collectAsList();
+                System.out.printf("[timing] write+read through the default credential chain: %d ms%n",
+                        (System.nanoTime() - begin) / 1_000_000);
                 assertEquals(10, back.size());
             }
         }

@@ -99,6 +99,9 @@ public final class StandaloneCluster implements AutoCloseable {
         conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         conf.put("spark.executor.extraJavaOptions", state.get("SPARK_JVM_FLAGS"));
         conf.put("spark.ui.enabled", "false");
+        // Two executor JVMs with a 250-jar class path can take longer than the template's 60 s to register on
+        // a busy 2-core machine; a test that asserts on two executors must not start with one.
+        conf.put("spark.scheduler.maxRegisteredResourcesWaitingTime", "180s");
         // A progress bar in a test log is noise.
         conf.put("spark.ui.showConsoleProgress", "false");
         return conf;
