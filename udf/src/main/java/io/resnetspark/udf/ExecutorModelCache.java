@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -91,6 +92,9 @@ public final class ExecutorModelCache {
       OperationAllowList.check(dir, model.source());
       SavedResNet.Options options = SessionSettings.forCurrentTask();
       SavedResNet loaded = SavedResNet.load(dir, options);
+      if (options.gpu() != null) {
+        reportPlacement(loaded, options.gpu());
+      }
       LOADS.computeIfAbsent(model.sha256(), k -> new AtomicLong()).incrementAndGet();
       model.recordLoad(executorIdentity());
       LOG.info("loaded model {} ({}, {} bytes) in {} ms", model.sha256(), model.source(),
@@ -99,6 +103,17 @@ public final class ExecutorModelCache {
     } catch (IOException | RuntimeException | Error e) {
       ExecutorModel.deleteQuietly(dir);
       throw e;
+    }
+  }
+
+  private static void reportPlacement(SavedResNet model, String gpu) {
+    Set<String> devices = model.devices();
+    if (devices.stream().anyMatch(d -> d.contains("GPU"))) {
+      LOG.info("the model runs on GPU {} (Spark resource '{}', memory growth on): {}", gpu,
+          SessionSettings.GPU_RESOURCE, devices);
+    } else {
+      LOG.warn("Spark assigned GPU {}, but TensorFlow has no such device (a CPU-only native library, or no CUDA "
+          + "device): the model runs on {}", gpu, devices);
     }
   }
 

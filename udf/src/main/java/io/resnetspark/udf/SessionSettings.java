@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Device: when the task that loads the model was given a Spark resource named {@value #GPU_RESOURCE}, the session
  * sees only that GPU ({@code visible_device_list}) and grows its memory on demand. TensorFlow applies GPU options
- * once per process, so the design is one GPU per executor (see {@code conf/spark-gpu.conf}); no GPU means CPU, said
- * once in the executor log.
+ * once per process, so the design is one GPU per executor (see {@code conf/spark-defaults.gpu.conf}); no GPU means
+ * CPU, said once in the executor log. Where the native library has no CUDA or the host no such device, TensorFlow
+ * runs on the CPU anyway, and the loader says so (see {@link ExecutorModelCache}).
  */
 public final class SessionSettings {
   public static final String INTRA_OP_THREADS = "spark.resnet.intraOpThreads";
@@ -47,13 +48,9 @@ public final class SessionSettings {
     int taskCpus = task == null ? conf.getInt("spark.task.cpus", 1) : task.cpus();
     Map<String, ResourceInformation> resources = task == null ? Map.of() : task.resourcesJMap();
     SavedResNet.Options options = choose(conf, taskCpus, resources);
-    if (options.gpu() == null) {
-      if (CPU_LOGGED.compareAndSet(false, true)) {
-        LOG.info("no '{}' resource assigned to this task: the model runs on CPU with {} intra-op and {} inter-op "
-            + "threads", GPU_RESOURCE, options.intraOpThreads(), options.interOpThreads());
-      }
-    } else {
-      LOG.info("the model runs on GPU {} (Spark resource '{}'), memory growth on", options.gpu(), GPU_RESOURCE);
+    if (options.gpu() == null && CPU_LOGGED.compareAndSet(false, true)) {
+      LOG.info("no '{}' resource assigned to this task: the model runs on CPU with {} intra-op and {} inter-op "
+          + "threads", GPU_RESOURCE, options.intraOpThreads(), options.interOpThreads());
     }
     return options;
   }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -32,6 +33,8 @@ import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 
@@ -197,6 +200,25 @@ public final class SavedResNet implements AutoCloseable {
     Map<String, TensorSpec> specs = new TreeMap<>();
     descriptions.forEach((k, d) -> specs.put(k, new TensorSpec(d.dataType.name(), d.shape.asArray())));
     return specs;
+  }
+
+  /**
+   * The devices TensorFlow actually runs the network on (e.g. {@code /job:localhost/replica:0/task:0/device:CPU:0}),
+   * from one traced run of a smallest-size zero image. Asking for a GPU is only a request: a CPU-only build, or a
+   * machine without the device, runs on the CPU instead.
+   */
+  public Set<String> devices() {
+    int size = SavedModelContract.MIN_INPUT_SIZE;
+    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build();
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(1, size, size, 3));
+         Result result = bundle.session().runner().feed(inputName, input).fetch(probabilitiesName)
+             .setOptions(trace).runAndFetchMetadata()) {
+      RunMetadata metadata = result.getMetadata()
+          .orElseThrow(() -> new IllegalStateException("a traced run returned no metadata"));
+      Set<String> devices = new TreeSet<>();
+      metadata.getStepStats().getDevStatsList().forEach(d -> devices.add(d.getDevice()));
+      return devices;
+    }
   }
 
   /** The distinct operation types in the loaded graph, for allow-listing what a model may run. */

@@ -2,6 +2,7 @@ package io.resnetspark.model.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +63,7 @@ class SavedResNetTest {
   void declaredOperationsAreReadFromTheFileWithoutASession() throws IOException {
     Map<String, String> ops = SavedResNet.declaredOperations(model);
     assertEquals("images", ops.get("Placeholder"));
-    assertTrue(ops.keySet().containsAll(java.util.Set.of("Conv2D", "FusedBatchNormV3", "MaxPoolV2", "Softmax")));
+    assertTrue(ops.keySet().containsAll(Set.of("Conv2D", "FusedBatchNormV3", "MaxPoolV2", "Softmax")));
     try (SavedResNet net = SavedResNet.load(model)) {
       assertEquals(net.operationTypes(), ops.keySet());
     }
@@ -91,6 +93,16 @@ class SavedResNetTest {
     assertTrue(config.getGpuOptions().getAllowGrowth());
     assertTrue(config.getAllowSoftPlacement());
     assertTrue(config.getDeviceCountMap().isEmpty());
+  }
+
+  @Test
+  void aRequestedGpuThatThisBuildLacksFallsBackToTheCpu() throws IOException {
+    try (SavedResNet net = SavedResNet.load(model, new SavedResNet.Options(1, 1, "0"))) {
+      Set<String> devices = net.devices();
+      assertFalse(devices.isEmpty());
+      assertTrue(devices.stream().allMatch(d -> d.contains("CPU")), devices.toString());
+      assertEquals(7, net.predict(randomImages(1, 32), 1, 32, 32, false).probabilities().length);
+    }
   }
 
   @Test
