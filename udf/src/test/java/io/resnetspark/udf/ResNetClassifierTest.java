@@ -19,11 +19,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -173,6 +176,22 @@ class ResNetClassifierTest {
   /** binaryFile and image spell the same file's URI differently ("file:/x" and "file:///x"). */
   private static String fileName(String uri) {
     return uri.substring(uri.lastIndexOf('/') + 1);
+  }
+
+  @Test
+  void upstreamOperatorsStillSeeTheirTaskContextWhenThePrefetchThreadPullsRows() {
+    Dataset<Row> images = binaryImages(pictures(6), 2);
+    MapFunction<Row, Row> needsTaskContext = row -> {
+      if (TaskContext.get() == null) {
+        throw new IllegalStateException("no TaskContext on thread " + Thread.currentThread().getName());
+      }
+      return row;
+    };
+    Dataset<Row> checked = images.map(needsTaskContext, Encoders.row(images.schema()));
+
+    List<Row> out = classifier(TestModels.resnet18(1)).setBatchSize(2).transform(checked).collectAsList();
+
+    assertEquals(6, out.size());
   }
 
   @Test
