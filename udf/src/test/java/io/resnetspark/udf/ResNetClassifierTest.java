@@ -221,6 +221,22 @@ class ResNetClassifierTest {
   }
 
   @Test
+  void survivesJavaSerializationWithItsParams() throws Exception {
+    ResNetClassifier c = new ResNetClassifier().setModelPath("/models/m").setTopK(3);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(c);
+    }
+    ResNetClassifier back;
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      back = (ResNetClassifier) in.readObject();
+    }
+    assertEquals(3, back.getTopK());
+    assertThrows(IllegalArgumentException.class, () -> back.setInputCol(""), "validators survive too");
+  }
+
+  @Test
   void transformSchemaNamesTheColumnInEveryError() {
     StructType schema = new StructType().add("content", DataTypes.BinaryType).add("name", DataTypes.StringType)
         .add("prediction", DataTypes.StringType);
