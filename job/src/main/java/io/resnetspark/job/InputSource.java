@@ -1,0 +1,197 @@
+package io.resnetspark.job;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.octet_length;
+import static org.apache.spark.sql.functions.udf;
+
+import io.resnetspark.job.JobOptions.InputFormat;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.AccessControlException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The candidates of a run: one row per input with {@code path}, {@code modification_time} and {@code length},
+ * plus the image itself for the formats whose scan reads it ({@code image}: Spark's image struct; {@code parquet}
+ * and {@code table}: the binary column as {@code content}). {@code binaryFile} candidates carry no bytes: they are
+ * read later by {@link ContentReader}, and only for the files an incremental run still has to label.
+ *
+ * <p>Files are found recursively under each input; names starting with {@code _} or {@code .} are skipped, as
+ * Spark's file sources do.
+ */
+public final class InputSource {
+  /** The payload column of {@code image} input (Spark's image struct). */
+  public static final String IMAGE = "image";
+
+  private InputSource() {
+  }
+
+  /** What a run reads: the candidates, and the column that holds each image (null: read later). */
+  public record Candidates(Dataset<Row> rows, String payloadColumn) {
+  }
+
+  /**
+   * Checks that every input exists (or that its glob matches something) and is readable, with the file system
+   * only, so a typo is reported in one line before Spark lists anything.
+   */
+  public static void checkInputsExist(List<String> inputs, Configuration hadoopConf) {
+    for (String input : inputs) {
+      Path path = new Path(input);
+      try {
+        FileSystem fs = path.getFileSystem(hadoopConf);
+        FileStatus[] matches = fs.globStatus(path);
+        if (matches == null || matches.length == 0) {
+          throw new ConfigException(isGlob(input)
+              ? "input " + input + " matches no file or directory"
+              : "input " + input + " does not exist");
+        }
+      } catch (AccessControlException e) {
+        throw new ConfigException("input " + input + " is not readable: " + firstLine(e), e);
+      } catch (IOException e) {
+        throw new ConfigException("cannot list input " + input + ": " + firstLine(e), e);
+      }
+    }
+  }
+
+  /** The candidates for {@code options}; nothing is read yet (Spark lists files on the driver). */
+  public static Candidates candidates(SparkSession spark, JobOptions options) {
+    try {
+      return switch (options.inputFormat()) {
+        case BINARYFILE -> new Candidates(binaryFiles(spark, options), null);
+        case IMAGE -> new Candidates(images(spark, options), IMAGE);
+        case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
+            ContentReader.CONTENT);
+        case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
+      };
+    } catch (ConfigException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // AnalysisException and listing failures: the inputs exist but Spark cannot use them as given.
+      throw new ConfigException("cannot read input " + String.join(", ", options.inputs()) + " as "
+          + options.inputFormat() + ": " + firstLine(e), e);
+    }
+  }
+
+  private static Dataset<Row> binaryFiles(SparkSession spark, JobOptions options) {
+    return files(spark, options, "binaryFile")
+        .select(col("path").as(OutputTable.PATH),
+            col("modificationTime").as(OutputTable.MODIFICATION_TIME),
+            col("length").as(OutputTable.LENGTH))
+        .dropDuplicates(OutputTable.PATH);
+  }
+
+  private static Dataset<Row> images(SparkSession spark, JobOptions options) {
+    // The image source names files by URL-encoded URI; binaryFile by Hadoop's Path string. Incremental runs must
+    // find a file under one name whichever format listed it, so the path is decoded to binaryFile's form.
+    return filesReader(spark, options, "image")
+        .option("dropInvalid", "false")
+        .load(options.inputs().toArray(String[]::new))
+        .select(HADOOP_PATH.apply(col("_metadata.file_path")).as(OutputTable.PATH),
+            col("_metadata.file_modification_time").as(OutputTable.MODIFICATION_TIME),
+            col("_metadata.file_size").as(OutputTable.LENGTH),
+            col(IMAGE))
+        .dropDuplicates(OutputTable.PATH);
+  }
+
+  private static Dataset<Row> files(SparkSession spark, JobOptions options, String format) {
+    return filesReader(spark, options, format).load(options.inputs().toArray(String[]::new));
+  }
+
+  private static org.apache.spark.sql.DataFrameReader filesReader(SparkSession spark, JobOptions options,
+                                                                  String format) {
+    org.apache.spark.sql.DataFrameReader reader = spark.read().format(format).option("recursiveFileLookup", "true");
+    List<String> extensions = options.extensionFilter();
+    if (!extensions.isEmpty()) {
+      reader = reader.option("pathGlobFilter", nameGlob(extensions));
+    }
+    return reader;
+  }
+
+  private static Dataset<Row> table(JobOptions options, Dataset<Row> table) {
+    StructField content = column(table, options.contentColumn(), "--content-column", DataTypes.BinaryType);
+    StructField path = column(table, options.pathColumn(), "--path-column", DataTypes.StringType);
+    Column modificationTime = lit(null).cast(DataTypes.TimestampType);
+    if (options.modificationTimeColumn() != null) {
+      StructField m = column(table, options.modificationTimeColumn(), "--modification-time-column",
+          DataTypes.TimestampType);
+      modificationTime = col(quoted(m.name()));
+    }
+    return table.select(col(quoted(path.name())).as(OutputTable.PATH),
+        modificationTime.as(OutputTable.MODIFICATION_TIME),
+        octet_length(col(quoted(content.name()))).cast(DataTypes.LongType).as(OutputTable.LENGTH),
+        col(quoted(content.name())).as(ContentReader.CONTENT));
+  }
+
+  private static StructField column(Dataset<Row> table, String name, String option, DataType type) {
+    for (StructField f : table.schema().fields()) {
+      if (f.name().equals(name)) {
+        if (!f.dataType().equals(type)) {
+          throw new ConfigException(option + " " + name + " is " + f.dataType().simpleString() + ", not "
+              + type.simpleString());
+        }
+        return f;
+      }
+    }
+    throw new ConfigException("the input has no column '" + name + "' (" + option + "); its columns are "
+        + String.join(", ", table.columns()));
+  }
+
+  /**
+   * A file-name glob matching the extensions case-insensitively, e.g. {@code *.{[jJ][pP][gG],[pP][nN][gG]}}
+   * (Hadoop's glob syntax has no case-insensitive flag, but has character classes).
+   */
+  static String nameGlob(List<String> extensions) {
+    return "*.{" + extensions.stream().map(InputSource::anyCase).collect(Collectors.joining(",")) + "}";
+  }
+
+  private static String anyCase(String extension) {
+    StringBuilder glob = new StringBuilder();
+    for (char c : extension.toLowerCase(Locale.ROOT).toCharArray()) {
+      char upper = Character.toUpperCase(c);
+      glob.append(upper == c ? String.valueOf(c) : "[" + c + upper + "]");
+    }
+    return glob.toString();
+  }
+
+  /** The binaryFile form of a URL-encoded file URI: {@code file:/a%20b.jpg} becomes {@code file:/a b.jpg}. */
+  static String hadoopPath(String encodedUri) {
+    try {
+      return new Path(new URI(encodedUri)).toString();
+    } catch (URISyntaxException e) {
+      return encodedUri;
+    }
+  }
+
+  private static final UserDefinedFunction HADOOP_PATH =
+      udf((UDF1<String, String>) InputSource::hadoopPath, DataTypes.StringType).withName("resnet_spark_hadoop_path");
+
+  private static boolean isGlob(String input) {
+    return input.matches(".*[*?\\[{].*");
+  }
+
+  private static String quoted(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+}
