@@ -82,7 +82,7 @@ public final class InputSource {
       };
     } catch (ConfigException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       // AnalysisException and listing failures: the inputs exist but Spark cannot use them as given.
       throw new ConfigException("cannot read input " + String.join(", ", options.inputs()) + " as "
           + options.inputFormat() + ": " + firstLine(e), e);

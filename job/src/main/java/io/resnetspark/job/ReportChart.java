@@ -62,7 +62,7 @@ public final class ReportChart {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, WIDTH, HEIGHT);
       title(g, report);
-      int top = 96;
+      int top = 112;
       int half = WIDTH / 2;
       panel(g, "Labels (top " + MAX_BARS + ") and errors", labelBars(report), 24, top, half - 48, HEIGHT - top - 24);
       panel(g, "Throughput (images/s)", speedBars(report), half + 24, top, half - 48, HEIGHT - top - 24);
