@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that touch only what is new, and every configuration error caught before work starts, in one line with its exit
  * code.
  */
+@ExtendWith(TestSpark.class)
 class LabelImagesJobTest {
   static final int GOOD = 6;
 
@@ -205,7 +207,7 @@ class LabelImagesJobTest {
   }
 
   @Test
-  void imageAndParquetInputsGiveARowPerImage() {
+  void imageParquetAndTableInputsGiveARowPerImage() {
     Path garden = images.resolve("garden");
     Path fromImages = dir.resolve("image-input");
     Run r = label(garden, fromImages, "--input-format", "image");
@@ -225,6 +227,12 @@ class LabelImagesJobTest {
             .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()),
         Set.copyOf(rows.select(OutputTable.PATH).as(org.apache.spark.sql.Encoders.STRING()).collectAsList()),
         "every input format names a file by the same path");
+
+    spark.read().parquet(parquet.toString()).createOrReplaceTempView("garden_images");
+    Path fromTable = dir.resolve("table-input");
+    r = label(Path.of("garden_images"), fromTable, "--input-format", "table");
+    assertEquals(ExitCode.OK, r.code(), r.err());
+    assertEquals(GOOD / 2, table(fromTable, JobOptions.OutputFormat.PARQUET).count());
   }
 
   @Test
