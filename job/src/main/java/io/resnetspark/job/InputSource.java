@@ -5,21 +5,18 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.udf;
 
-import io.resnetspark.job.JobOptions.InputFormat;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.sql.Timestamp;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.security.AccessControlException;
 import org.apache.spark.sql.Column;
+import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
@@ -33,8 +30,9 @@ import org.apache.spark.sql.types.StructField;
  * and {@code table}: the binary column as {@code content}). {@code binaryFile} candidates carry no bytes: they are
  * read later by {@link ContentReader}, and only for the files an incremental run still has to label.
  *
- * <p>Files are found recursively under each input; names starting with {@code _} or {@code .} are skipped, as
- * Spark's file sources do.
+ * <p>For file inputs the {@link FileListing} decides which files there are. Spark's image source reads the
+ * non-empty ones; its scan drops zero-length files, so those are added back with a null image (the classifier
+ * reports them as {@code EMPTY}).
  */
 public final class InputSource {
   /** The payload column of {@code image} input (Spark's image struct). */
@@ -48,34 +46,15 @@ public final class InputSource {
   }
 
   /**
-   * Checks that every input exists (or that its glob matches something) and is readable, with the file system
-   * only, so a typo is reported in one line before Spark lists anything.
+   * The candidates for {@code options}; nothing is read yet.
+   *
+   * @param listing the files of a file input ({@code binaryFile}, {@code image}); null for tables
    */
-  public static void checkInputsExist(List<String> inputs, Configuration hadoopConf) {
-    for (String input : inputs) {
-      Path path = new Path(input);
-      try {
-        FileSystem fs = path.getFileSystem(hadoopConf);
-        FileStatus[] matches = fs.globStatus(path);
-        if (matches == null || matches.length == 0) {
-          throw new ConfigException(isGlob(input)
-              ? "input " + input + " matches no file or directory"
-              : "input " + input + " does not exist");
-        }
-      } catch (AccessControlException e) {
-        throw new ConfigException("input " + input + " is not readable: " + firstLine(e), e);
-      } catch (IOException e) {
-        throw new ConfigException("cannot list input " + input + ": " + firstLine(e), e);
-      }
-    }
-  }
-
-  /** The candidates for {@code options}; nothing is read yet (Spark lists files on the driver). */
-  public static Candidates candidates(SparkSession spark, JobOptions options) {
+  public static Candidates candidates(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
     try {
       return switch (options.inputFormat()) {
-        case BINARYFILE -> new Candidates(binaryFiles(spark, options), null);
-        case IMAGE -> new Candidates(images(spark, options), IMAGE);
+        case BINARYFILE -> new Candidates(listed(spark, listing), null);
+        case IMAGE -> new Candidates(images(spark, options, listing), IMAGE);
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
         case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
@@ -89,29 +68,27 @@ public final class InputSource {
     }
   }
 
-  private static Dataset<Row> binaryFiles(SparkSession spark, JobOptions options) {
-    return files(spark, options, "binaryFile")
-        .select(col("path").as(OutputTable.PATH),
-            col("modificationTime").as(OutputTable.MODIFICATION_TIME),
-            col("length").as(OutputTable.LENGTH))
-        .dropDuplicates(OutputTable.PATH);
+  /** The listing as rows of (path, modification_time, length). */
+  static Dataset<Row> listed(SparkSession spark, List<FileListing.Entry> listing) {
+    List<Row> rows = listing.stream()
+        .map(f -> RowFactory.create(f.path(), new Timestamp(f.modificationTime()), f.length()))
+        .toList();
+    return spark.createDataFrame(rows, ContentReader.INPUT_SCHEMA);
   }
 
-  private static Dataset<Row> images(SparkSession spark, JobOptions options) {
-    // The image source names files by URL-encoded URI; binaryFile by Hadoop's Path string. Incremental runs must
-    // find a file under one name whichever format listed it, so the path is decoded to binaryFile's form.
-    return filesReader(spark, options, "image")
+  private static Dataset<Row> images(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
+    // The image source names files by URL-encoded URI; binaryFile and the listing by Hadoop's Path string.
+    // Incremental runs must find a file under one name whichever format labelled it, so the path is decoded.
+    Dataset<Row> decoded = filesReader(spark, options, "image")
         .option("dropInvalid", "false")
         .load(options.inputs().toArray(String[]::new))
         .select(HADOOP_PATH.apply(col("_metadata.file_path")).as(OutputTable.PATH),
             col("_metadata.file_modification_time").as(OutputTable.MODIFICATION_TIME),
             col("_metadata.file_size").as(OutputTable.LENGTH),
-            col(IMAGE))
-        .dropDuplicates(OutputTable.PATH);
-  }
-
-  private static Dataset<Row> files(SparkSession spark, JobOptions options, String format) {
-    return filesReader(spark, options, format).load(options.inputs().toArray(String[]::new));
+            col(IMAGE));
+    List<FileListing.Entry> empty = listing.stream().filter(f -> f.length() == 0).toList();
+    Dataset<Row> emptyFiles = listed(spark, empty).withColumn(IMAGE, lit(null).cast(ImageSchema.columnSchema()));
+    return decoded.unionByName(emptyFiles).dropDuplicates(OutputTable.PATH);
   }
 
   private static org.apache.spark.sql.DataFrameReader filesReader(SparkSession spark, JobOptions options,
@@ -181,10 +158,6 @@ public final class InputSource {
 
   private static final UserDefinedFunction HADOOP_PATH =
       udf((UDF1<String, String>) InputSource::hadoopPath, DataTypes.StringType).withName("resnet_spark_hadoop_path");
-
-  private static boolean isGlob(String input) {
-    return input.matches(".*[*?\\[{].*");
-  }
 
   private static String quoted(String name) {
     return "`" + name.replace("`", "``") + "`";

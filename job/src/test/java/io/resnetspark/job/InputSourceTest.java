@@ -1,5 +1,6 @@
 package io.resnetspark.job;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -22,22 +21,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which files a run considers, under which names, and what it says when there are none. */
+/** The candidate rows of each input format, and how they name files. */
 class InputSourceTest {
   @TempDir
   Path dir;
 
   final SparkSession spark = TestSpark.session();
 
+  List<FileListing.Entry> listing;
+
   @BeforeEach
   void files() throws IOException {
     SampleImages.write(dir.resolve("images"), 2, 32, 48, 1);
-    Files.createDirectories(dir.resolve("images/deep/er"));
-    Files.write(dir.resolve("images/deep/er/UPPER.JPG"), new byte[] {1, 2, 3});
+    Files.createDirectories(dir.resolve("images/deep"));
     Files.write(dir.resolve("images/deep/with space %.png"), new byte[] {4, 5});
-    Files.writeString(dir.resolve("images/notes.txt"), "not an image");
-    Files.write(dir.resolve("images/_hidden.jpg"), new byte[] {6});
-    Files.write(dir.resolve("images/.also-hidden.jpg"), new byte[] {7});
+    Files.write(dir.resolve("images/deep/empty.jpg"), new byte[0]);
+    listing = FileListing.list(List.of(dir.resolve("images").toString()), List.of("jpg", "png"),
+        spark.sparkContext().hadoopConfiguration());
   }
 
   JobOptions options(String... more) {
@@ -48,57 +48,32 @@ class InputSourceTest {
     return JobCommandLine.parse(args).options();
   }
 
-  Map<String, Row> byName(Dataset<Row> rows) {
-    return rows.collectAsList().stream().collect(Collectors.toMap(
-        r -> r.getString(0).substring(r.getString(0).lastIndexOf('/') + 1), r -> r));
+  static List<String> keys(Dataset<Row> rows) {
+    return rows.select(OutputTable.PATH, OutputTable.MODIFICATION_TIME, OutputTable.LENGTH).collectAsList().stream()
+        .map(Row::toString).sorted().toList();
   }
 
   @Test
-  void filesAreFoundRecursivelyByExtensionIgnoringCaseAndSkippingHiddenNames() throws IOException {
-    Candidates c = InputSource.candidates(spark, options("--input", dir.resolve("images").toString()));
-    assertNull(c.payloadColumn(), "binaryFile candidates carry no bytes");
+  void binaryFileCandidatesAreTheListingWithoutBytes() {
+    Candidates c = InputSource.candidates(spark, options("--input", dir.resolve("images").toString()), listing);
+    assertNull(c.payloadColumn(), "binaryFile candidates carry no bytes; they are read after the incremental filter");
     assertEquals(List.of(OutputTable.PATH, OutputTable.MODIFICATION_TIME, OutputTable.LENGTH),
         List.of(c.rows().columns()));
-    Map<String, Row> files = byName(c.rows());
-    assertEquals(List.of("UPPER.JPG", "sample-000.jpg", "sample-001.png", "with space %.png"),
-        files.keySet().stream().sorted().toList());
-    assertEquals(3L, files.get("UPPER.JPG").getLong(2));
-    assertTrue(files.get("UPPER.JPG").getString(0).startsWith("file:/"), files.get("UPPER.JPG").getString(0));
-    assertEquals(Files.getLastModifiedTime(dir.resolve("images/deep/er/UPPER.JPG")).toMillis(),
-        files.get("UPPER.JPG").getTimestamp(1).getTime());
+    assertEquals(listing.stream().map(f -> "[" + f.path() + "," + new java.sql.Timestamp(f.modificationTime()) + ","
+        + f.length() + "]").sorted().toList(), keys(c.rows()));
   }
 
   @Test
-  void aStarTakesEveryVisibleFile() {
-    Candidates c = InputSource.candidates(spark,
-        options("--input", dir.resolve("images").toString(), "--extensions", "*"));
-    assertTrue(byName(c.rows()).containsKey("notes.txt"));
-    assertEquals(5, c.rows().count());
-  }
-
-  @Test
-  void overlappingInputsListAFileOnce() {
-    Candidates c = InputSource.candidates(spark, options("--input", dir.resolve("images").toString(),
-        "--input", dir.resolve("images/deep").toString()));
-    assertEquals(4, c.rows().count());
-  }
-
-  @Test
-  void globsSelectDirectories() {
-    Candidates c = InputSource.candidates(spark, options("--input", dir.resolve("images/g*").toString()));
-    assertEquals(List.of("sample-000.jpg"), List.copyOf(byName(c.rows()).keySet()));
-  }
-
-  @Test
-  void imageInputNamesFilesAsBinaryFileDoes() {
+  void imageInputHasARowPerListedFileUnderTheSameNamesEmptyOnesIncluded() {
     Candidates image = InputSource.candidates(spark,
-        options("--input", dir.resolve("images").toString(), "--input-format", "image"));
-    Candidates binary = InputSource.candidates(spark, options("--input", dir.resolve("images").toString()));
+        options("--input", dir.resolve("images").toString(), "--input-format", "image", "--extensions", "jpg,png"),
+        listing);
+    Candidates binary = InputSource.candidates(spark, options("--input", dir.resolve("images").toString()), listing);
     assertEquals(InputSource.IMAGE, image.payloadColumn());
-    assertEquals(binary.rows().select(OutputTable.PATH, OutputTable.MODIFICATION_TIME, OutputTable.LENGTH)
-            .collectAsList().stream().map(Row::toString).sorted().toList(),
-        image.rows().select(OutputTable.PATH, OutputTable.MODIFICATION_TIME, OutputTable.LENGTH)
-            .collectAsList().stream().map(Row::toString).sorted().toList());
+    assertEquals(4, image.rows().count());
+    assertEquals(keys(binary.rows()), keys(image.rows()));
+    Row empty = image.rows().where(col(OutputTable.LENGTH).equalTo(0)).first();
+    assertTrue(empty.isNullAt(empty.fieldIndex(InputSource.IMAGE)));
   }
 
   @Test
@@ -109,7 +84,7 @@ class InputSourceTest {
     spark.createDataFrame(List.of(RowFactory.create("s3a://b/x.jpg", new byte[] {1, 2, 3, 4},
         java.sql.Timestamp.valueOf("2024-01-01 00:00:00"))), schema).write().parquet(location);
     Candidates c = InputSource.candidates(spark, options("--input", location, "--input-format", "parquet",
-        "--path-column", "uri", "--content-column", "bytes", "--modification-time-column", "taken"));
+        "--path-column", "uri", "--content-column", "bytes", "--modification-time-column", "taken"), null);
     assertEquals(ContentReader.CONTENT, c.payloadColumn());
     Row row = c.rows().first();
     assertEquals("s3a://b/x.jpg", row.getString(0));
@@ -118,33 +93,20 @@ class InputSourceTest {
     assertEquals(4, ((byte[]) row.get(3)).length);
 
     ConfigException missing = assertThrows(ConfigException.class, () -> InputSource.candidates(spark,
-        options("--input", location, "--input-format", "parquet", "--path-column", "uri")));
+        options("--input", location, "--input-format", "parquet", "--path-column", "uri"), null));
     assertTrue(missing.getMessage().contains("no column 'content' (--content-column); its columns are uri, bytes, "
         + "taken"), missing.getMessage());
     ConfigException wrongType = assertThrows(ConfigException.class, () -> InputSource.candidates(spark,
         options("--input", location, "--input-format", "parquet", "--content-column", "bytes",
-            "--path-column", "bytes")));
+            "--path-column", "bytes"), null));
     assertTrue(wrongType.getMessage().contains("--path-column bytes is binary, not string"), wrongType.getMessage());
   }
 
   @Test
   void anUnknownTableIsAConfigError() {
     ConfigException e = assertThrows(ConfigException.class, () -> InputSource.candidates(spark,
-        options("--input", "no_such_table", "--input-format", "table")));
+        options("--input", "no_such_table", "--input-format", "table"), null));
     assertTrue(e.getMessage().contains("cannot read input no_such_table as table"), e.getMessage());
-  }
-
-  @Test
-  void missingInputsAreNamed() {
-    var conf = spark.sparkContext().hadoopConfiguration();
-    ConfigException missing = assertThrows(ConfigException.class,
-        () -> InputSource.checkInputsExist(List.of(dir.resolve("nope").toString()), conf));
-    assertTrue(missing.getMessage().endsWith("nope does not exist"), missing.getMessage());
-    ConfigException glob = assertThrows(ConfigException.class,
-        () -> InputSource.checkInputsExist(List.of(dir.resolve("images/x*").toString()), conf));
-    assertTrue(glob.getMessage().endsWith("x* matches no file or directory"), glob.getMessage());
-    InputSource.checkInputsExist(List.of(dir.resolve("images").toString(), dir.resolve("images/s*").toString()),
-        conf);
   }
 
   @Test
