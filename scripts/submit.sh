@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Submits the label-images job to a Spark cluster (standalone, YARN or Kubernetes) with spark-submit and the
-# settings in conf/. Needs a Spark 4.0.x installation: SPARK_HOME, or spark-submit on PATH.
+# settings in conf/. Uses the Spark installation in SPARK_HOME or spark-submit on PATH; without either, Spark's
+# own launcher from the project's Maven jars (the jars scripts/start-cluster.sh runs, no download).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/common.sh
 source "$SCRIPT_DIR/lib/common.sh"
+# shellcheck source=lib/spark-dist.sh
+source "$SCRIPT_DIR/lib/spark-dist.sh"
 
 MAIN_CLASS=io.resnetspark.job.LabelImagesJob
 
@@ -14,7 +17,7 @@ usage() {
 Usage: scripts/submit.sh --master URL [SUBMIT OPTIONS...] [--] JOB OPTIONS...
 
 Submit options (everything else is passed to the job; use -- before job options that clash):
-  --master URL          spark://host:7077 (standalone), yarn, or k8s://https://host:port
+  --master URL          spark://host:7077 (standalone), yarn, k8s://https://host:port, or local[N] to try it
   --deploy-mode MODE    client (default: the driver runs here) or cluster
   --gpu                 add conf/spark-defaults.gpu.conf (one GPU per executor)
   --s3a                 add conf/spark-s3a.conf (s3a:// input or output; credentials from the environment)
@@ -26,8 +29,10 @@ Submit options (everything else is passed to the job; use -- before job options 
   -h, --help            this text
 
 The Spark settings are conf/spark-defaults.cluster.conf, then --gpu, --s3a and --properties files, merged into
-one properties file. spark.driver.host/bindAddress in it name 127.0.0.1 (the loopback cluster of
-scripts/start-cluster.sh); they are dropped unless the master itself is on 127.0.0.1 or localhost.
+one properties file (spark.master and spark.submit.deployMode lines are dropped: --master and --deploy-mode
+decide). spark.driver.host/bindAddress in it name 127.0.0.1 (the loopback cluster of scripts/start-cluster.sh);
+they are dropped too unless the master itself is on 127.0.0.1 or localhost. The template sizes executors for
+that loopback cluster (1 core, 1g); give a real cluster its own sizes with --properties or --conf.
 Executors log with conf/log4j2.properties (shipped with --files). In cluster mode the driver runs on the
 cluster: give --jar a path it can read (hdfs:, s3a:, https:, or local:/// inside the image), and inputs,
 model and output on shared storage.
@@ -44,6 +49,8 @@ Examples:
 Environment:
   SPARK_HOME             the Spark installation whose bin/spark-submit is used
   SPARK_SUBMIT           the spark-submit command itself (wins over SPARK_HOME and PATH)
+  Without either, and with no spark-submit on PATH, Spark 4.0.1 is assembled from the project's Maven
+  dependencies under <run dir>/submit/spark-home and started through its launcher, as bin/spark-submit does.
   RESNET_SPARK_RUN_DIR   where the merged properties file is written (default: <repo>/.run)
 EOF
 }
@@ -107,29 +114,51 @@ loopback=false
 merged_dir="$(rs_run_dir)/submit"
 mkdir -p "$merged_dir"
 merged="$merged_dir/spark-submit.conf"
+dropped=""
+$loopback || dropped="|driver\.host|driver\.bindAddress"
 {
   echo "# Written by scripts/submit.sh from: ${files[*]}"
   for file in "${files[@]}"; do
     echo "# --- $file"
-    if $loopback; then
-      cat "$file"
-    else
-      grep -vE '^[[:space:]]*spark\.driver\.(host|bindAddress)[[:space:]]' "$file" || true
-    fi
+    # The master and deploy mode are spark-submit's own arguments; the files' values would only confuse.
+    grep -vE "^[[:space:]]*spark\.(master|submit\.deployMode)${dropped}[[:space:]]" "$file" || true
     echo
   done
 } >"$merged"
 
+# launcher_submit ARGS...: what bin/spark-submit does through bin/spark-class. Spark's launcher prints any
+# messages line by line, then a line holding a NUL, then the driver's java command (NUL-separated); the exit
+# code of the launcher follows. Then the command runs in place of this script.
+launcher_submit() {
+  local cmd=() arg delim=$'\n' started=false
+  while IFS= read -d "$delim" -r arg; do
+    if $started; then
+      cmd+=("$arg")
+    elif [[ -z "$arg" ]]; then
+      # The NUL line (bash reads it as empty): the command follows, NUL-separated.
+      delim=''
+      started=true
+    else
+      printf '%s\n' "$arg" >&2
+    fi
+  done < <("$(rs_java)" -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main \
+    org.apache.spark.deploy.SparkSubmit "$@" 2> >(grep -v 'ignored null byte' >&2); printf '%d\0' $?)
+  local last=$((${#cmd[@]} - 1))
+  ((last >= 0)) || rs_die "Spark's launcher printed no command"
+  [[ "${cmd[$last]}" == 0 ]] || exit "${cmd[$last]}"
+  exec "${cmd[@]:0:$last}"
+}
+
+from_jars=false
 if [[ -n "${SPARK_SUBMIT:-}" ]]; then
   read -r -a submit <<<"$SPARK_SUBMIT"
 elif [[ -n "${SPARK_HOME:-}" ]]; then
   submit=("$SPARK_HOME/bin/spark-submit")
 elif command -v spark-submit >/dev/null 2>&1; then
   submit=("$(command -v spark-submit)")
-elif $print; then
-  submit=(spark-submit)
 else
-  rs_die "spark-submit not found: set SPARK_HOME or put spark-submit on PATH (scripts/run-local.sh runs the job without Spark installed)"
+  from_jars=true
+  submit=(launcher_submit)
 fi
 
 log_conf="$RESNET_SPARK_ROOT/conf/log4j2.properties"
@@ -142,6 +171,8 @@ if [[ "$deploy_mode" == client ]]; then
 else
   command+=(--conf "spark.driver.extraJavaOptions=-Dlog4j2.configurationFile=log4j2.properties")
 fi
+# TensorFlow's C++ INFO lines (model loading, graph passes) would drown the job's own log.
+command+=(--conf "spark.executorEnv.TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}")
 [[ -n "$image" ]] && command+=(--conf "spark.kubernetes.container.image=$image")
 for kv in "${confs[@]+"${confs[@]}"}"; do
   command+=(--conf "$kv")
@@ -149,12 +180,20 @@ done
 command+=("$jar" "${job_args[@]}")
 
 if $print; then
+  $from_jars && echo "# spark-submit: Spark's launcher from the project's Maven jars (no SPARK_HOME, none on PATH)"
   printf '%q ' "${command[@]}"
   echo
   echo "# properties file $merged:"
   grep -vE '^[[:space:]]*(#|$)' "$merged"
   exit 0
 fi
-export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-$($loopback && echo 127.0.0.1 || true)}"
-[[ -n "$SPARK_LOCAL_IP" ]] || unset SPARK_LOCAL_IP
-exec "${command[@]}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+if $loopback && [[ -z "${SPARK_LOCAL_IP:-}" ]]; then
+  export SPARK_LOCAL_IP=127.0.0.1
+fi
+if $from_jars; then
+  SPARK_HOME="$(rs_make_spark_home "$merged_dir/spark-home" "$(rs_dist_classpath)")"
+  SPARK_SCALA_VERSION="$(rs_pom_property scala.binary.version)"
+  export SPARK_HOME SPARK_SCALA_VERSION
+fi
+"${command[@]}"

@@ -156,12 +156,20 @@ public final class LabelImagesJob {
 
       // 2. What is left to label.
       Dataset<Row> todo = candidates.rows();
-      if (options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE) {
+      boolean filtered = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
+      if (filtered) {
         todo = OutputTable.notYetLabelled(todo, table.labelledKeys(spark, broadcast.sha256()));
       }
-      Row sizes = todo.agg(count(lit(1)), sum(col(OutputTable.LENGTH))).first();
-      long todoCount = sizes.getLong(0);
-      long todoBytes = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
+      long todoCount;
+      long todoBytes;
+      if (listing != null && !filtered) {
+        todoCount = listing.size();
+        todoBytes = listing.stream().mapToLong(FileListing.Entry::length).sum();
+      } else {
+        Row sizes = todo.agg(count(lit(1)), sum(col(OutputTable.LENGTH))).first();
+        todoCount = sizes.getLong(0);
+        todoBytes = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
+      }
       long seen = listing != null ? listing.size() : candidates.rows().count();
       phase = lap("listing", phase);
 
@@ -174,6 +182,10 @@ public final class LabelImagesJob {
             broadcast.sha256(), runId, metrics);
         LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, todoCount,
             todoBytes, partitions, model.metadata().architecture(), model.weightsDescription());
+        if (table.discardUncommitted(hadoopConf)) {
+          LOG.warn("run {}: removed the uncommitted files of an interrupted run from {}/_temporary", runId,
+              options.output());
+        }
         try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), todoCount)) {
           spark.sparkContext().addSparkListener(progress);
           progress.start(PROGRESS_INTERVAL);
@@ -293,7 +305,7 @@ public final class LabelImagesJob {
             broadcast.sha256(), model.weightsDescription(), model.randomWeights(), model.builtForThisRun()),
         new RunReport.Counts(seen, seen - todo, written, written - errors, errors, metrics.errorCounts()),
         RunReport.round(errorRate), options.maxErrorRate(), broadcast.loadsPerExecutor(), partitions,
-        Map.copyOf(driverSeconds),
+        new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, metrics.readNanos(), metrics.upstreamNanos(), metrics.writeNanos(),
             options.inputFormat() == InputFormat.BINARYFILE),
         histogram,

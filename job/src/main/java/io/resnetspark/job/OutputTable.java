@@ -220,6 +220,19 @@ public final class OutputTable {
     return candidates.join(done, sameFile, "left_anti");
   }
 
+  /**
+   * Deletes what an interrupted run left in {@code _temporary}. Hadoop's FileOutputCommitter keeps committed task
+   * files there until job commit, under a path that is the same for every run; the next run's job commit would
+   * move a killed run's files into the table along with its own. Only one run may write an output at a time.
+   *
+   * @return whether there was something to delete
+   */
+  public boolean discardUncommitted(Configuration hadoopConf) throws IOException {
+    Path temporary = new Path(location, "_temporary");
+    FileSystem fs = temporary.getFileSystem(hadoopConf);
+    return fs.exists(temporary) && fs.delete(temporary, true);
+  }
+
   /** Writes {@code rows} (of {@link #SCHEMA}) with Spark's commit protocol. */
   public void write(Dataset<Row> rows, Mode mode) {
     SaveMode saveMode = switch (mode) {

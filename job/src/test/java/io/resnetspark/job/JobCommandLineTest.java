@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resnetspark.job.testing.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class JobCommandLineTest {
   /** conf/job-defaults.properties documents the defaults: loading it changes nothing and misses no option. */
   @Test
   void theShippedDefaultsFileHoldsExactlyTheBuiltInDefaults() throws IOException {
-    Path shipped = TestFiles.repositoryFile("conf/job-defaults.properties");
+    Path shipped = ProjectFiles.conf("job-defaults.properties");
     String[] required = {"--input", "/i", "--output", "/o", "--model", "/m"};
     CommandLine plain = JobCommandLine.parse(required).commandLine();
     List<String> withConfig = new ArrayList<>(List.of(required));

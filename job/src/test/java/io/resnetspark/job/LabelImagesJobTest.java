@@ -288,6 +288,86 @@ class LabelImagesJobTest {
     }
   }
 
+  /**
+   * A run killed half way (the JVM gets SIGKILL after some tasks have committed their files) leaves the table as it
+   * was, and an incremental re-run labels exactly what is missing.
+   */
+  @Nested
+  class KilledRun {
+    @Test
+    void leavesNothingVisibleAndTheRerunLabelsEveryFileExactlyOnce() throws Exception {
+      Path lake = dir.resolve("lake");
+      Path output = dir.resolve("lake-labels");
+      TestData.goodImages(lake.resolve("monday"), 4, 21);
+      assertEquals(ExitCode.OK, label(lake, output, "--mode", "incremental").code());
+      TestData.goodImages(lake.resolve("tuesday"), 30, 22);
+
+      Process child = startJob(dir.resolve("child.log"), "--master", "local[1]", "--input", lake.toString(),
+          "--model", TestData.model().toString(), "--output", output.toString(), "--mode", "incremental",
+          "--partitions", "30", "--batch-size", "1", "--run-id", "killed");
+      int committed = waitForCommittedTasks(child, output.resolve("_temporary/0"), dir.resolve("child.log"));
+      child.destroyForcibly().waitFor();
+      assertTrue(committed >= 1 && committed < 30, committed + " of 30 tasks had committed when the JVM was killed");
+      try (Stream<Path> files = Files.walk(output.resolve("_temporary"))) {
+        assertTrue(files.anyMatch(f -> f.toString().endsWith(".parquet")), "the killed run had written rows");
+      }
+
+      Dataset<Row> visible = table(output, JobOptions.OutputFormat.PARQUET);
+      assertEquals(4, visible.count(), "readers still see only the first run's rows");
+      assertEquals(0, visible.where(col(OutputTable.RUN_ID).equalTo("killed")).count());
+
+      Run rerun = label(lake, output, "--mode", "incremental", "--run-id", "rerun");
+      assertEquals(ExitCode.OK, rerun.code(), rerun.err());
+      Dataset<Row> all = table(output, JobOptions.OutputFormat.PARQUET);
+      assertEquals(34, all.count());
+      assertEquals(34, all.select(OutputTable.PATH).distinct().count(), "every file exactly once");
+      assertEquals(30, all.where(col(OutputTable.RUN_ID).equalTo("rerun")).count());
+      assertEquals(ExitCode.OK, label(lake, output, "--mode", "incremental").code());
+      assertEquals(34, table(output, JobOptions.OutputFormat.PARQUET).count());
+    }
+
+    /** The job in a JVM of its own, with this JVM's class path and module flags. */
+    Process startJob(Path log, String... args) throws IOException {
+      List<String> command = new java.util.ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        if (flag.startsWith("--add-") || flag.startsWith("-XX:+IgnoreUnrecognized") || flag.startsWith("-Djdk.")
+            || flag.startsWith("-Dlog4j2.")) {
+          command.add(flag);
+        }
+      }
+      command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
+          LabelImagesJob.class.getName()));
+      command.addAll(List.of(args));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+      return builder.start();
+    }
+
+    /** Waits until the committer has moved at least one task's files into place, and says how many. */
+    int waitForCommittedTasks(Process child, Path jobAttempt, Path log) throws Exception {
+      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(3).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (!child.isAlive()) {
+          throw new AssertionError("the job ended (exit " + child.exitValue() + ") before it could be killed:\n"
+              + Files.readString(log));
+        }
+        if (Files.isDirectory(jobAttempt)) {
+          try (Stream<Path> tasks = Files.list(jobAttempt)) {
+            int committed = (int) tasks.filter(p -> p.getFileName().toString().startsWith("task_")).count();
+            if (committed > 0) {
+              return committed;
+            }
+          }
+        }
+        Thread.sleep(10);
+      }
+      child.destroyForcibly();
+      throw new AssertionError("no task committed within 3 minutes:\n" + Files.readString(log));
+    }
+  }
+
   /** Configuration errors: one line on stderr, the documented exit code, and no output written. */
   @Nested
   class ConfigurationErrors {

@@ -68,6 +68,18 @@ class OutputTableTest {
     assertEquals(State.EMPTY, table("killed", OutputFormat.PARQUET).inspect(conf).state());
   }
 
+  @Test
+  void filesOfAnInterruptedRunAreDiscardedBeforeTheNextWrite() throws IOException {
+    OutputTable table = table("t", OutputFormat.PARQUET);
+    table.write(rows(row("file:/a.jpg", T1, "cat", null, "s1")), Mode.CREATE);
+    Path leftover = Files.createDirectories(dir.resolve("t/_temporary/0/task_202401010000_0001_m_000000"));
+    Files.writeString(leftover.resolve("part-00000-x.snappy.parquet"), "a killed run's committed task");
+    assertTrue(table.discardUncommitted(conf));
+    assertTrue(!Files.exists(dir.resolve("t/_temporary")));
+    assertTrue(!table.discardUncommitted(conf), "nothing left the second time");
+    assertEquals(1, table.read(spark).count(), "the table itself is untouched");
+  }
+
   @ParameterizedTest
   @EnumSource(OutputFormat.class)
   void writtenRowsFormATableThatReadsBackWithTheSchema(OutputFormat format) {
