@@ -118,7 +118,9 @@ public final class LabelImagesJob {
       LOG.debug("configuration error", e);
       err.println("error: " + e.getMessage());
       return ExitCode.CONFIG_ERROR;
-    } catch (RuntimeException | IOException e) {
+    } catch (Exception e) {
+      // Not only RuntimeException and IOException: Spark's Scala code throws a failed job's SparkException, a checked
+      // exception, without declaring it.
       LOG.error("run " + runId + " failed", e);
       err.println("error: run " + runId + " failed, nothing of it was committed: " + rootMessage(e));
       return ExitCode.RUN_FAILED;
