@@ -2,7 +2,6 @@ package io.resnetspark.job;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -36,6 +35,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
@@ -133,20 +133,11 @@ public final class LabelImagesJob {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     long phase = System.nanoTime();
 
-    // 1. Checks with the file systems only: output, input paths, model files.
+    // 1. Checks with the file systems only: output, input files, model files.
     OutputTable table = new OutputTable(options.output(), options.outputFormat());
     Existing existing = table.inspect(hadoopConf);
     table.checkWritable(options.mode(), existing, spark);
-    List<FileListing.Entry> listing = null;
-    if (options.inputFormat().isFiles()) {
-      listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
-      if (listing.isEmpty()) {
-        List<String> extensions = options.extensionFilter();
-        throw new ConfigException("no files under " + String.join(", ", options.inputs())
-            + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
-            + " (see --extensions)"));
-      }
-    }
+    List<FileListing.Entry> listing = options.inputFormat().isFiles() ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
@@ -157,81 +148,102 @@ public final class LabelImagesJob {
       phase = lap("checks_and_model", phase);
 
       // 2. What is left to label.
-      Dataset<Row> todo = candidates.rows();
-      boolean filtered = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
-      if (filtered) {
-        todo = OutputTable.notYetLabelled(todo, table.labelledKeys(spark, broadcast.sha256()));
-      }
-      long todoCount;
-      long todoBytes;
-      if (listing != null && !filtered) {
-        todoCount = listing.size();
-        todoBytes = listing.stream().mapToLong(FileListing.Entry::length).sum();
-      } else {
-        Row sizes = todo.agg(count(lit(1)), sum(col(OutputTable.LENGTH))).first();
-        todoCount = sizes.getLong(0);
-        todoBytes = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
-      }
-      long seen = listing != null ? listing.size() : candidates.rows().count();
+      boolean incremental = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
+      Work work = incremental
+          ? Work.of(OutputTable.notYetLabelled(candidates.rows(), table.labelledKeys(spark, broadcast.sha256())),
+              listing != null ? listing.size() : candidates.rows().count())
+          : listing != null ? Work.of(candidates.rows(), listing) : Work.of(candidates.rows(), -1);
       phase = lap("listing", phase);
 
+      // 3. One Spark job: read, decode, infer, write; committed only when every task has succeeded.
       RunMetrics metrics = RunMetrics.register(spark.sparkContext(), runId);
-      int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(), todoBytes,
-          todoCount, spark.sparkContext().defaultParallelism());
-      if (todoCount > 0) {
-        // 3. One Spark job: read, decode, infer, write; committed only when every task has succeeded.
-        Dataset<Row> rows = labelledRows(spark, todo, candidates.payloadColumn(), partitions, model,
-            broadcast.sha256(), runId, metrics);
-        LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, todoCount,
-            todoBytes, partitions, model.metadata().architecture(), model.weightsDescription());
-        if (table.discardUncommitted(hadoopConf)) {
-          LOG.warn("run {}: removed the uncommitted files of an interrupted run from {}/_temporary", runId,
-              options.output());
-        }
-        try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), todoCount)) {
-          spark.sparkContext().addSparkListener(progress);
-          progress.start(PROGRESS_INTERVAL);
-          try {
-            table.write(rows, options.mode());
-          } finally {
-            spark.sparkContext().removeSparkListener(progress);
-          }
-          LOG.info("run {}: {}", runId, progress.line());
-        }
+      int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(), work.bytes(),
+          work.count(), spark.sparkContext().defaultParallelism());
+      if (work.count() > 0) {
+        LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, work.count(),
+            work.bytes(), partitions, model.metadata().architecture(), model.weightsDescription());
+        write(spark, table, labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, model,
+            broadcast.sha256(), runId, metrics), metrics, work.count(), runId);
         phase = lap("label_and_write", phase);
       }
 
       // 4. Report.
-      long written = metrics.rowsWritten();
-      long errors = metrics.errorCount();
-      double errorRate = written == 0 ? 0 : (double) errors / written;
-      boolean exceeded = errorRate > options.maxErrorRate();
-      String status = todoCount == 0 ? RunReport.STATUS_NOTHING_TO_DO
-          : exceeded ? RunReport.STATUS_ERROR_RATE_EXCEEDED : RunReport.STATUS_SUCCEEDED;
-      RunReport report = report(spark, runId, status, started, startNanos, model, broadcast, seen, todoCount,
-          metrics, errorRate, partitions);
-      if (todoCount > 0 || existing.state() != State.ABSENT) {
+      RunReport report = report(spark, runId, started, startNanos, model, broadcast, work, metrics, partitions);
+      boolean outputExists = work.count() > 0 || existing.state() != State.ABSENT;
+      if (outputExists) {
         ReportFiles.write(report, options.output(), hadoopConf);
       }
       lap("report", phase);
-      out.print(report.summary(10));
-      if (todoCount > 0 || existing.state() != State.ABSENT) {
-        out.println("  report   " + options.output() + "/" + ReportFiles.JSON + " and " + ReportFiles.PNG);
-      }
-      if (options.showRows() > 0 && todoCount > 0) {
-        showRows(spark, table, runId);
-      }
-      if (written != todoCount) {
-        LOG.warn("run {}: wrote {} rows for {} images; the report's counts come from the written rows", runId,
-            written, todoCount);
-      }
-      if (exceeded) {
-        err.printf(Locale.ROOT, "error: %.1f%% of this run's %d rows are errors, more than --max-error-rate %s "
-            + "allows; the rows are written (see the report)%n", 100 * errorRate, written, options.maxErrorRate());
-        return ExitCode.ERROR_RATE_EXCEEDED;
-      }
-      return ExitCode.OK;
+      return finish(spark, table, report, outputExists);
     }
+  }
+
+  /** The rows still to label, how many there are, their bytes, and how many inputs were seen. */
+  record Work(Dataset<Row> rows, long count, long bytes, long seen) {
+    /** Counted from the listing: no Spark job. */
+    static Work of(Dataset<Row> rows, List<FileListing.Entry> listing) {
+      return new Work(rows, listing.size(), listing.stream().mapToLong(FileListing.Entry::length).sum(),
+          listing.size());
+    }
+
+    /** Counted with one Spark job; {@code seen} -1 means: as many as are left. */
+    static Work of(Dataset<Row> rows, long seen) {
+      Row sizes = rows.agg(functions.count(lit(1)), sum(col(OutputTable.LENGTH))).first();
+      long count = sizes.getLong(0);
+      return new Work(rows, count, sizes.isNullAt(1) ? 0 : sizes.getLong(1), seen < 0 ? count : seen);
+    }
+  }
+
+  private List<FileListing.Entry> listFiles(Configuration hadoopConf) {
+    List<FileListing.Entry> listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
+    if (listing.isEmpty()) {
+      List<String> extensions = options.extensionFilter();
+      throw new ConfigException("no files under " + String.join(", ", options.inputs())
+          + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
+          + " (see --extensions)"));
+    }
+    return listing;
+  }
+
+  /** Runs the write with progress reporting, after clearing what an interrupted run left behind. */
+  private void write(SparkSession spark, OutputTable table, Dataset<Row> rows, RunMetrics metrics, long images,
+                     String runId) throws IOException {
+    if (table.discardUncommitted(spark.sparkContext().hadoopConfiguration())) {
+      LOG.warn("run {}: removed the uncommitted files of an interrupted run from {}/_temporary", runId,
+          options.output());
+    }
+    try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), images)) {
+      spark.sparkContext().addSparkListener(progress);
+      progress.start(PROGRESS_INTERVAL);
+      try {
+        table.write(rows, options.mode());
+      } finally {
+        spark.sparkContext().removeSparkListener(progress);
+      }
+      LOG.info("run {}: {}", runId, progress.line());
+    }
+    if (metrics.rowsWritten() != images) {
+      LOG.warn("run {}: wrote {} rows for {} images; the report counts the rows written", runId,
+          metrics.rowsWritten(), images);
+    }
+  }
+
+  /** Prints the summary (and rows), and turns the error rate into the exit code. */
+  private int finish(SparkSession spark, OutputTable table, RunReport report, boolean outputExists) {
+    out.print(report.summary(10));
+    if (outputExists) {
+      out.println("  report   " + options.output() + "/" + ReportFiles.JSON + " and " + ReportFiles.PNG);
+    }
+    if (options.showRows() > 0 && report.counts().rowsWritten() > 0) {
+      showRows(spark, table, report.runId());
+    }
+    if (RunReport.STATUS_ERROR_RATE_EXCEEDED.equals(report.status())) {
+      err.printf(Locale.ROOT, "error: %.1f%% of this run's %d rows are errors, more than --max-error-rate %s "
+              + "allows; the rows are written (see the report)%n", 100 * report.errorRate(),
+          report.counts().rowsWritten(), options.maxErrorRate());
+      return ExitCode.ERROR_RATE_EXCEEDED;
+    }
+    return ExitCode.OK;
   }
 
   /** The rows to write, in {@link OutputTable#SCHEMA} order, passing through the {@link OutputMeter}. */
@@ -289,12 +301,14 @@ public final class LabelImagesJob {
     return rows.mapPartitions(new OutputMeter(metrics), Encoders.row(OutputTable.SCHEMA));
   }
 
-  private RunReport report(SparkSession spark, String runId, String status, Instant started, long startNanos,
-                           ModelSource model, BroadcastModel broadcast, long seen, long todo, RunMetrics metrics,
-                           double errorRate, int partitions) {
+  private RunReport report(SparkSession spark, String runId, Instant started, long startNanos, ModelSource model,
+                           BroadcastModel broadcast, Work work, RunMetrics metrics, int partitions) {
     double wall = (System.nanoTime() - startNanos) / 1e9;
     long written = metrics.rowsWritten();
     long errors = metrics.errorCount();
+    double errorRate = written == 0 ? 0 : (double) errors / written;
+    String status = work.count() == 0 ? RunReport.STATUS_NOTHING_TO_DO
+        : errorRate > options.maxErrorRate() ? RunReport.STATUS_ERROR_RATE_EXCEEDED : RunReport.STATUS_SUCCEEDED;
     Map<String, Long> histogram = new LinkedHashMap<>();
     metrics.labelCounts().entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
@@ -305,7 +319,8 @@ public final class LabelImagesJob {
         new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString()),
         new RunReport.Model(model.path(), model.metadata().architecture(), model.metadata().numClasses(),
             broadcast.sha256(), model.weightsDescription(), model.randomWeights(), model.builtForThisRun()),
-        new RunReport.Counts(seen, seen - todo, written, written - errors, errors, metrics.errorCounts()),
+        new RunReport.Counts(work.seen(), work.seen() - work.count(), written, written - errors, errors,
+            metrics.errorCounts()),
         RunReport.round(errorRate), options.maxErrorRate(), broadcast.loadsPerExecutor(), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, metrics.readNanos(), metrics.upstreamNanos(), metrics.writeNanos(),

@@ -22,9 +22,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reading listed files on the executors: bytes, or a per-row reason instead of a failed task. */
+@ExtendWith(TestSpark.class)
 class ContentReaderTest {
   static final Timestamp T = Timestamp.valueOf("2024-05-01 10:00:00");
 

@@ -9,8 +9,10 @@ import java.util.Map;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Counts per key summed over tasks. */
+@ExtendWith(TestSpark.class)
 class CountsAccumulatorTest {
   @Test
   void addsMergesCopiesAndResets() {

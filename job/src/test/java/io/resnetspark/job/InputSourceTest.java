@@ -19,9 +19,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The candidate rows of each input format, and how they name files. */
+@ExtendWith(TestSpark.class)
 class InputSourceTest {
   @TempDir
   Path dir;

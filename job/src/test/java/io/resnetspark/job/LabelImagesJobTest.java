@@ -30,6 +30,7 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that touch only what is new, and every configuration error caught before work starts, in one line with its exit
  * code.
  */
+@ExtendWith(TestSpark.class)
 class LabelImagesJobTest {
   static final int GOOD = 6;
 

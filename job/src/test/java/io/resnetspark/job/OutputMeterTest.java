@@ -11,8 +11,10 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The meter before the writer: rows pass unchanged, and are counted and timed. */
+@ExtendWith(TestSpark.class)
 class OutputMeterTest {
   static final Timestamp T = Timestamp.valueOf("2024-05-01 10:00:00");
 

@@ -24,11 +24,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The labels table: what is at --output, which modes may write there, and what incremental runs skip. */
+@ExtendWith(TestSpark.class)
 class OutputTableTest {
   static final Timestamp T1 = Timestamp.valueOf("2024-05-01 10:00:00.123");
   static final Timestamp T2 = Timestamp.valueOf("2024-05-02 11:30:00");

@@ -16,11 +16,13 @@ import org.apache.spark.scheduler.TaskInfo;
 import org.apache.spark.scheduler.TaskLocality;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import scala.Option;
 import scala.Tuple4;
 import scala.jdk.javaapi.CollectionConverters;
 
 /** Progress in images: finished tasks exactly, running tasks as of their last heartbeat. */
+@ExtendWith(TestSpark.class)
 class ProgressReporterTest {
   static final long ACCUMULATOR = 42;
 

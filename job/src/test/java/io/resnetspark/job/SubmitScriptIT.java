@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The application jar submitted with scripts/submit.sh to a standalone cluster of two executor JVMs: the shaded
  * jar carries everything the executors need, each executor loads the model once, and the rows arrive.
  */
+@ExtendWith(TestSpark.class)
 class SubmitScriptIT {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
