@@ -78,6 +78,14 @@ public final class BroadcastModel implements Serializable {
     return chunks.size();
   }
 
+  /**
+   * Spark's ids of the chunk broadcasts, in chunk order: their blocks ({@code broadcast_<id>_piece<n>}) are how the
+   * model travels to executors, which Spark's block-update events make visible.
+   */
+  public List<Long> broadcastIds() {
+    return chunks.stream().map(Broadcast::id).toList();
+  }
+
   /** The chunks in order, each fetched from the broadcast only when reached. */
   Iterator<byte[]> chunkValues() {
     return new Iterator<>() {

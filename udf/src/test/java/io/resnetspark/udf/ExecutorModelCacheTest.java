@@ -56,6 +56,7 @@ class ExecutorModelCacheTest {
   void allTasksOfAnExecutorShareOneLoadCountedOnTheDriverToo() throws IOException {
     BroadcastModel model = BroadcastModel.create(spark, TestModels.distinct("cache-1").toString(), CHUNK);
     assertEquals(6, model.chunkCount(), "a 45 MB model in 8 MB chunks");
+    assertEquals(6, new HashSet<>(model.broadcastIds()).size(), "one Spark broadcast per chunk");
 
     List<Integer> seen = instancesSeenByTasks(model, 8);
 
