@@ -384,7 +384,15 @@ public final class LabelImagesJob {
   /** The Spark session of a run: created here (and stopped at the end), or the application's own. */
   private record Session(SparkSession spark, boolean owned) implements AutoCloseable {
     static Session start(JobOptions options, String runId) {
-      boolean existing = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
+      scala.Option<SparkSession> running = SparkSession.getActiveSession().orElse(SparkSession::getDefaultSession);
+      if (running.isDefined() && !running.get().sparkContext().isStopped()) {
+        SparkSession spark = running.get();
+        if (options.master() != null && !options.master().equals(spark.sparkContext().master())) {
+          LOG.warn("--master {} ignored: running in the application's session ({})", options.master(),
+              spark.sparkContext().master());
+        }
+        return new Session(spark, false);
+      }
       SparkConf submitted = new SparkConf();
       SparkSession.Builder builder = SparkSession.builder().appName("resnet-spark label-images " + runId);
       if (options.master() != null) {
@@ -402,12 +410,7 @@ public final class LabelImagesJob {
         LOG.warn("{}={}: a failed run may leave part of its rows visible; use 1 (or an S3A committer)",
             COMMITTER_ALGORITHM, submitted.get(COMMITTER_ALGORITHM));
       }
-      SparkSession spark = builder.getOrCreate();
-      if (existing && options.master() != null && !options.master().equals(spark.sparkContext().master())) {
-        LOG.warn("--master {} ignored: running in the application's session ({})", options.master(),
-            spark.sparkContext().master());
-      }
-      return new Session(spark, !existing);
+      return new Session(builder.getOrCreate(), true);
     }
 
     @Override

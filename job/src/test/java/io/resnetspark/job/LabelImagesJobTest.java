@@ -207,7 +207,7 @@ class LabelImagesJobTest {
   }
 
   @Test
-  void imageAndParquetInputsGiveARowPerImage() {
+  void imageParquetAndTableInputsGiveARowPerImage() {
     Path garden = images.resolve("garden");
     Path fromImages = dir.resolve("image-input");
     Run r = label(garden, fromImages, "--input-format", "image");
@@ -227,6 +227,12 @@ class LabelImagesJobTest {
             .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()),
         Set.copyOf(rows.select(OutputTable.PATH).as(org.apache.spark.sql.Encoders.STRING()).collectAsList()),
         "every input format names a file by the same path");
+
+    spark.read().parquet(parquet.toString()).createOrReplaceTempView("garden_images");
+    Path fromTable = dir.resolve("table-input");
+    r = label(Path.of("garden_images"), fromTable, "--input-format", "table");
+    assertEquals(ExitCode.OK, r.code(), r.err());
+    assertEquals(GOOD / 2, table(fromTable, JobOptions.OutputFormat.PARQUET).count());
   }
 
   @Test
