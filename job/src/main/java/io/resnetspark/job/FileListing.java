@@ -66,9 +66,9 @@ public final class FileListing {
       } catch (FileNotFoundException e) {
         throw new ConfigException("input " + input + " changed while it was listed: " + firstLine(e), e);
       } catch (AccessControlException e) {
-        throw new ConfigException("input " + input + " is not readable: " + firstLine(e), e);
+        throw new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
       } catch (IOException e) {
-        throw new ConfigException("cannot list input " + input + ": " + firstLine(e), e);
+        throw new ConfigException("cannot list input " + input + ": " + StorageErrors.describe(e), e);
       }
     }
     return new ArrayList<>(files.values());

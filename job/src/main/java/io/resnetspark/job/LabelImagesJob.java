@@ -118,7 +118,9 @@ public final class LabelImagesJob {
       LOG.debug("configuration error", e);
       err.println("error: " + e.getMessage());
       return ExitCode.CONFIG_ERROR;
-    } catch (RuntimeException | IOException e) {
+    } catch (Exception e) {
+      // Not only RuntimeException and IOException: Spark's Scala code throws a failed job's SparkException, a checked
+      // exception, without declaring it.
       LOG.error("run " + runId + " failed", e);
       err.println("error: run " + runId + " failed, nothing of it was committed: " + rootMessage(e));
       return ExitCode.RUN_FAILED;
@@ -319,7 +321,8 @@ public final class LabelImagesJob {
             broadcast.sha256(), model.weightsDescription(), model.randomWeights(), model.builtForThisRun()),
         new RunReport.Counts(work.seen(), work.seen() - work.count(), written, written - errors, errors,
             metrics.errorCounts()),
-        RunReport.round(errorRate), options.maxErrorRate(), broadcast.loadsPerExecutor(), partitions,
+        RunReport.round(errorRate), options.maxErrorRate(), broadcast.loadsPerExecutor(),
+        RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, metrics.readNanos(), metrics.upstreamNanos(), metrics.writeNanos(),
             options.inputFormat() == InputFormat.BINARYFILE),

@@ -98,9 +98,9 @@ public final class ModelSource implements AutoCloseable {
     } catch (FileNotFoundException e) {
       throw new ConfigException("model " + modelPath + " does not exist", e);
     } catch (AccessControlException | AccessDeniedException e) {
-      throw new ConfigException("model " + modelPath + " is not readable: " + oneLine(e), e);
+      throw new ConfigException("model " + modelPath + " is not readable: " + StorageErrors.describe(e), e);
     } catch (IOException e) {
-      throw new ConfigException("cannot read model " + modelPath + ": " + oneLine(e), e);
+      throw new ConfigException("cannot read model " + modelPath + ": " + StorageErrors.describe(e), e);
     }
   }
 

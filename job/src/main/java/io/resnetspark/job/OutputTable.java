@@ -144,7 +144,7 @@ public final class OutputTable {
       }
       return new Existing(State.TABLE, null);
     } catch (IOException e) {
-      throw new ConfigException("cannot inspect output " + location + ": " + e.getMessage(), e);
+      throw new ConfigException("cannot inspect output " + location + ": " + StorageErrors.describe(e), e);
     }
   }
 

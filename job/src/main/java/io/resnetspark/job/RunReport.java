@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.resnetspark.udf.ModelPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -38,6 +40,7 @@ public record RunReport(
     @JsonProperty("error_rate") double errorRate,
     @JsonProperty("max_error_rate") double maxErrorRate,
     @JsonProperty("model_loads_per_executor") Map<String, Long> modelLoadsPerExecutor,
+    @JsonProperty("executors") Map<String, Executor> executors,
     @JsonProperty("partitions") int partitions,
     @JsonProperty("driver_seconds") Map<String, Double> driverSeconds,
     @JsonProperty("throughput") Throughput throughput,
@@ -96,6 +99,34 @@ public record RunReport(
   public record Throughput(
       @JsonProperty("images_per_second") double imagesPerSecond,
       @JsonProperty("stages") Map<String, Stage> stages) {
+  }
+
+  /**
+   * Where one executor JVM (keyed like {@code model_loads_per_executor}: {@code executorId/pid@host}) runs the model:
+   * the GPU address Spark assigned it (null without GPU scheduling), the devices TensorFlow placed the network on, and
+   * why an assigned GPU is not used (null when none was assigned or it is used).
+   */
+  public record Executor(
+      @JsonProperty("model_loads") long modelLoads,
+      @JsonProperty("gpu_address") String gpuAddress,
+      @JsonProperty("devices") List<String> devices,
+      @JsonProperty("cpu_fallback") String cpuFallback) {
+
+    /** The executors that loaded the model, from the model's accumulators. */
+    static Map<String, Executor> of(Map<String, Long> loads, Map<String, ModelPlacement> placements) {
+      Map<String, Executor> executors = new TreeMap<>();
+      placements.forEach((id, p) -> executors.put(id,
+          new Executor(loads.getOrDefault(id, 0L), p.gpu(), p.devices(), p.cpuFallback())));
+      return executors;
+    }
+
+    String describe() {
+      String where = String.join(",", devices);
+      if (gpuAddress == null) {
+        return where;
+      }
+      return where + " (GPU " + gpuAddress + " assigned" + (cpuFallback == null ? ")" : "; no CUDA device: CPU fallback)");
+    }
   }
 
   public record SparkInfo(
@@ -158,6 +189,10 @@ public record RunReport(
       line(s, "  loads    %s", modelLoadsPerExecutor.isEmpty() ? "none this run (model already loaded in every "
           + "JVM used)" : modelLoadsPerExecutor.entrySet().stream().map(e -> e.getValue() + "x on " + e.getKey())
           .collect(Collectors.joining(", ")));
+      if (executors != null && !executors.isEmpty()) {
+        line(s, "  devices  %s", executors.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().describe())
+            .collect(Collectors.joining(", ")));
+      }
     }
     if (!labelHistogram.isEmpty()) {
       line(s, "  labels   %s%s", labelHistogram.entrySet().stream().limit(histogramLines)

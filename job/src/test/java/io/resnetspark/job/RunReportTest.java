@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resnetspark.udf.ModelPlacement;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The run report: its JSON field names, its arithmetic and its printed summary. */
@@ -27,10 +29,17 @@ class RunReportTest {
         new RunReport.Model("file:/models/r18", "resnet18", 10, "0123456789abcdef0123", random
             ? "RANDOM (seed 0)" : "r18.pth (torch, sha256 ab)", random, false),
         new RunReport.Counts(written + skipped, skipped, written, labelled, 3, errors),
-        3.0 / written, 0.5, Map.of("driver/123@host", 1L), 2, Map.of("listing", 1.5),
+        3.0 / written, 0.5, Map.of("driver/123@host", 1L), executors(), 2, Map.of("listing", 1.5),
         RunReport.throughput(written, 20.0, 2_000_000_000L, 10_000_000_000L, 500_000_000L, true),
         histogram,
         new RunReport.SparkInfo("4.0.1", "local[2]", "local-1", 2));
+  }
+
+  /** Two GPU executors of a cluster whose native library has no CUDA. */
+  static Map<String, RunReport.Executor> executors() {
+    return RunReport.Executor.of(Map.of("0/41@w1", 1L, "1/42@w2", 1L), Map.of(
+        "0/41@w1", ModelPlacement.of("0/41@w1", "0", Set.of("/job:localhost/replica:0/task:0/device:CPU:0")),
+        "1/42@w2", ModelPlacement.of("1/42@w2", "1", Set.of("/job:localhost/replica:0/task:0/device:CPU:0"))));
   }
 
   static Map<String, Long> histogram() {
@@ -55,6 +64,32 @@ class RunReportTest {
     assertEquals(0.5, json.at("/throughput/images_per_second").asDouble());
     assertEquals(List.of("tabby", "tiger cat", "goldfish"), iterable(json.at("/label_histogram").fieldNames()));
     assertEquals(report, RunReport.fromJson(report.toJson()));
+  }
+
+  @Test
+  void eachExecutorShowsItsGpuAddressItsDevicesAndWhyItFellBackToTheCpu() throws IOException {
+    JsonNode json = new ObjectMapper().readTree(sample(true, 0, histogram()).toJson());
+    JsonNode first = json.at("/executors/0~141@w1");
+    assertEquals(1, first.at("/model_loads").asLong());
+    assertEquals("0", first.at("/gpu_address").asText());
+    assertEquals("/device:CPU:0", first.at("/devices/0").asText());
+    assertTrue(first.at("/cpu_fallback").asText().startsWith("no CUDA device: Spark assigned GPU 0"));
+    assertEquals("1", json.at("/executors/1~142@w2/gpu_address").asText());
+
+    String summary = sample(true, 0, histogram()).summary(3);
+    assertTrue(summary.contains("devices  0/41@w1 /device:CPU:0 (GPU 0 assigned; no CUDA device: CPU fallback), "
+        + "1/42@w2 /device:CPU:0 (GPU 1 assigned; no CUDA device: CPU fallback)"), summary);
+  }
+
+  @Test
+  void executorsWithoutGpuSchedulingHaveNoAddressAndNoFallback() throws IOException {
+    Map<String, RunReport.Executor> cpu = RunReport.Executor.of(Map.of("driver/9@h", 2L),
+        Map.of("driver/9@h", ModelPlacement.of("driver/9@h", null, Set.of("/device:CPU:0"))));
+    RunReport.Executor driver = cpu.get("driver/9@h");
+    assertEquals(new RunReport.Executor(2, null, List.of("/device:CPU:0"), null), driver);
+    assertEquals("/device:CPU:0", driver.describe());
+    JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(driver));
+    assertTrue(json.get("gpu_address").isNull(), "shown as null, not left out: " + json);
   }
 
   @Test

@@ -25,10 +25,10 @@ public final class BroadcastModel implements Serializable {
   private final String sha256;
   private final ModelManifest manifest;
   private final List<Broadcast<byte[]>> chunks;
-  private final CollectionAccumulator<String> loads;
+  private final CollectionAccumulator<ModelPlacement> loads;
 
   private BroadcastModel(String source, String sha256, ModelManifest manifest, List<Broadcast<byte[]>> chunks,
-                         CollectionAccumulator<String> loads) {
+                         CollectionAccumulator<ModelPlacement> loads) {
     this.source = source;
     this.sha256 = sha256;
     this.manifest = manifest;
@@ -55,7 +55,7 @@ public final class BroadcastModel implements Serializable {
       chunks.forEach(b -> b.destroy());
       throw e;
     }
-    CollectionAccumulator<String> loads = spark.sparkContext()
+    CollectionAccumulator<ModelPlacement> loads = spark.sparkContext()
         .collectionAccumulator("resnet-spark model loads " + packed.sha256().substring(0, 12));
     return new BroadcastModel(packed.source(), packed.sha256(), packed.manifest(), chunks, loads);
   }
@@ -76,6 +76,14 @@ public final class BroadcastModel implements Serializable {
 
   public int chunkCount() {
     return chunks.size();
+  }
+
+  /**
+   * Spark's ids of the chunk broadcasts, in chunk order: their blocks ({@code broadcast_<id>_piece<n>}) are how the
+   * model travels to executors, which Spark's block-update events make visible.
+   */
+  public List<Long> broadcastIds() {
+    return chunks.stream().map(Broadcast::id).toList();
   }
 
   /** The chunks in order, each fetched from the broadcast only when reached. */
@@ -99,8 +107,8 @@ public final class BroadcastModel implements Serializable {
   }
 
   /** Called once per executor JVM that loads this model, from inside the task that loaded it. */
-  void recordLoad(String executor) {
-    loads.add(executor);
+  void recordLoad(ModelPlacement placement) {
+    loads.add(placement);
   }
 
   /**
@@ -109,10 +117,23 @@ public final class BroadcastModel implements Serializable {
    */
   public Map<String, Long> loadsPerExecutor() {
     Map<String, Long> counts = new TreeMap<>();
-    for (String executor : loads.value()) {
-      counts.merge(executor, 1L, Long::sum);
+    for (ModelPlacement load : loads.value()) {
+      counts.merge(load.executor(), 1L, Long::sum);
     }
     return counts;
+  }
+
+  /**
+   * On the driver: where each executor JVM that loaded this model runs it (the GPU Spark assigned, the devices
+   * TensorFlow used, why a GPU was not used), keyed like {@link #loadsPerExecutor()}. An executor that loaded the
+   * model more than once (after an eviction) shows its last load.
+   */
+  public Map<String, ModelPlacement> placements() {
+    Map<String, ModelPlacement> byExecutor = new TreeMap<>();
+    for (ModelPlacement load : loads.value()) {
+      byExecutor.put(load.executor(), load);
+    }
+    return byExecutor;
   }
 
   /**

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Loaded models are closed by a shutdown hook.
  *
  * <p>Loads are counted here per JVM ({@link #loads}) and, for the driver to see, in the model's accumulator
- * ({@link BroadcastModel#loadsPerExecutor()}).
+ * ({@link BroadcastModel#loadsPerExecutor()}), each with where the model runs ({@link ModelPlacement}: the GPU
+ * Spark assigned and the devices TensorFlow used, found by one traced run right after loading).
  */
 public final class ExecutorModelCache {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorModelCache.class);
@@ -92,11 +92,16 @@ public final class ExecutorModelCache {
       OperationAllowList.check(dir, model.source());
       SavedResNet.Options options = SessionSettings.forCurrentTask();
       SavedResNet loaded = SavedResNet.load(dir, options);
-      if (options.gpu() != null) {
-        reportPlacement(loaded, options.gpu());
+      ModelPlacement placement;
+      try {
+        placement = ModelPlacement.of(executorIdentity(), options.gpu(), loaded.devices());
+      } catch (RuntimeException | Error e) {
+        loaded.close();
+        throw e;
       }
+      logPlacement(placement);
       LOADS.computeIfAbsent(model.sha256(), k -> new AtomicLong()).incrementAndGet();
-      model.recordLoad(executorIdentity());
+      model.recordLoad(placement);
       LOG.info("loaded model {} ({}, {} bytes) in {} ms", model.sha256(), model.source(),
           model.manifest().totalBytes(), (System.nanoTime() - start) / 1_000_000);
       return new ExecutorModel(loaded, model.sha256(), dir, options);
@@ -106,14 +111,12 @@ public final class ExecutorModelCache {
     }
   }
 
-  private static void reportPlacement(SavedResNet model, String gpu) {
-    Set<String> devices = model.devices();
-    if (devices.stream().anyMatch(d -> d.contains("GPU"))) {
-      LOG.info("the model runs on GPU {} (Spark resource '{}', memory growth on): {}", gpu,
-          SessionSettings.GPU_RESOURCE, devices);
-    } else {
-      LOG.warn("Spark assigned GPU {}, but TensorFlow has no such device (a CPU-only native library, or no CUDA "
-          + "device): the model runs on {}", gpu, devices);
+  private static void logPlacement(ModelPlacement placement) {
+    if (placement.cpuFallback() != null) {
+      LOG.warn("{}", placement.cpuFallback());
+    } else if (placement.gpu() != null) {
+      LOG.info("the model runs on GPU {} (Spark resource '{}', memory growth on): {}", placement.gpu(),
+          SessionSettings.GPU_RESOURCE, placement.devices());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.resnetspark.udf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -55,6 +56,7 @@ class ExecutorModelCacheTest {
   void allTasksOfAnExecutorShareOneLoadCountedOnTheDriverToo() throws IOException {
     BroadcastModel model = BroadcastModel.create(spark, TestModels.distinct("cache-1").toString(), CHUNK);
     assertEquals(6, model.chunkCount(), "a 45 MB model in 8 MB chunks");
+    assertEquals(6, new HashSet<>(model.broadcastIds()).size(), "one Spark broadcast per chunk");
 
     List<Integer> seen = instancesSeenByTasks(model, 8);
 
@@ -63,6 +65,21 @@ class ExecutorModelCacheTest {
     Map<String, Long> perExecutor = model.loadsPerExecutor();
     assertEquals(List.of(1L), List.copyOf(perExecutor.values()), perExecutor.toString());
     assertTrue(perExecutor.keySet().iterator().next().startsWith("driver/" + ProcessHandle.current().pid() + "@"));
+  }
+
+  @Test
+  void eachLoadTellsTheDriverWhereTheModelRuns() throws IOException {
+    BroadcastModel model = BroadcastModel.create(spark, TestModels.distinct("cache-5").toString(), CHUNK);
+
+    instancesSeenByTasks(model, 3);
+
+    Map<String, ModelPlacement> placements = model.placements();
+    assertEquals(model.loadsPerExecutor().keySet(), placements.keySet(), "one placement per loading executor");
+    ModelPlacement placement = placements.values().iterator().next();
+    assertEquals(ExecutorModelCache.executorIdentity(), placement.executor());
+    assertNull(placement.gpu(), "local mode assigns no GPU");
+    assertEquals(List.of("/device:CPU:0"), placement.devices(), "found by a traced run of the loaded model");
+    assertNull(placement.cpuFallback(), "nothing was requested that TensorFlow lacks");
   }
 
   @Test
