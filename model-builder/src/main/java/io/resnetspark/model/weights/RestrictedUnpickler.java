@@ -28,7 +28,8 @@ import java.util.Map;
  *   <li>dict / OrderedDict: {@link LinkedHashMap} (the OrderedDict's {@code _metadata} attribute set by
  *       {@code BUILD} is dropped);</li>
  *   <li>tuple: unmodifiable {@link List}; list: {@link ArrayList}; str: {@link String}; int: {@link Long} (or
- *       {@link BigInteger}); float: {@link Double}; bool: {@link Boolean}; None: {@code null}; bytes: {@code byte[]};</li>
+ *       {@link BigInteger}); float: {@link Double}; bool: {@link Boolean}; None: {@code null};
+ *       bytes: {@code byte[]};</li>
  *   <li>a tensor: {@link TensorRef}, a view (offset, sizes, strides) onto a {@link StorageRef}, whose bytes live in
  *       the archive's {@code data/<key>} entry and are read later, only for the tensors actually kept.</li>
  * </ul>
@@ -83,8 +84,6 @@ final class RestrictedUnpickler {
   private static final List<String> MODEL_MODULE_PREFIXES =
       List.of("torch.nn.", "torchvision.", "timm.", "__main__", "pytorch_lightning.", "lightning.");
 
-  private static final long MAX_PICKLE_BYTES = 1L << 30;
-
   private final ByteBuffer in;
   private final List<Object> stack = new ArrayList<>();
   private final List<Integer> marks = new ArrayList<>();
@@ -101,9 +100,6 @@ final class RestrictedUnpickler {
    * @throws CheckpointException for a refused global or opcode, or a malformed/truncated pickle
    */
   static Object load(byte[] pickle) throws CheckpointException {
-    if (pickle.length > MAX_PICKLE_BYTES) {
-      throw new CheckpointException("the pickle is " + pickle.length + " bytes; a state_dict pickle is far smaller");
-    }
     RestrictedUnpickler unpickler = new RestrictedUnpickler(pickle);
     try {
       return unpickler.run();
@@ -160,7 +156,10 @@ final class RestrictedUnpickler {
         case 0x86 -> push(tuple(popN(2, at))); // TUPLE2
         case 0x87 -> push(tuple(popN(3, at))); // TUPLE3
         case ']' -> push(new ArrayList<>()); // EMPTY_LIST
-        case 'a' -> asList(peek(at), at).add(pop(at)); // APPEND
+        case 'a' -> { // APPEND
+          Object item = pop(at);
+          asList(peek(at), at).add(item);
+        }
         case 'e' -> { // APPENDS
           List<Object> items = popMark(at);
           asList(peek(at), at).addAll(items);
@@ -261,7 +260,8 @@ final class RestrictedUnpickler {
     }
     return new CheckpointException("refused global '" + qualified + "': a state_dict pickle may only name "
         + "collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter and torch "
-        + "storage types; this file could run code when loaded by Python and is not read");
+        + "storage types, because a pickle's globals can run code when Python loads it; if the file is yours, "
+        + "re-save only the weights: torch.save(model.state_dict(), 'weights.pth')");
   }
 
   private Object reduce(Object callable, Object args, int at) throws CheckpointException {
@@ -308,8 +308,7 @@ final class RestrictedUnpickler {
   }
 
   private StorageRef persistentLoad(Object pid, int at) throws CheckpointException {
-    List<Object> t = asList(pid, at);
-    if (t.size() != 5 || !"storage".equals(t.get(0))) {
+    if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0))) {
       throw malformed(at, "persistent id " + describe(pid) + " is not a torch storage reference");
     }
     if (!(t.get(1) instanceof ElementType type)) {

@@ -139,8 +139,8 @@ public final class TorchCheckpointReader {
 
   private static Map<String, TensorRef> selectStateDict(Object root, String name) throws CheckpointException {
     if (!(root instanceof Map<?, ?> top)) {
-      throw new CheckpointException(name + " holds a " + pythonType(root) + ", not a state_dict (a dict of "
-          + "tensors by name); " + RESAVE_HINT);
+      throw new CheckpointException(name + " holds a value of type " + pythonType(root) + ", not a state_dict (a "
+          + "dict of tensors by name); " + RESAVE_HINT);
     }
     if (!top.isEmpty() && allTensors(top)) {
       return tensorsByName(top);
@@ -156,7 +156,7 @@ public final class TorchCheckpointReader {
     List<String> keys = new ArrayList<>();
     top.keySet().stream().limit(10).forEach(k -> keys.add(String.valueOf(k)));
     String offender = top.entrySet().stream().filter(e -> !(e.getValue() instanceof TensorRef))
-        .map(e -> "'" + e.getKey() + "' is a " + pythonType(e.getValue())).findFirst().orElse("");
+        .map(e -> "entry '" + e.getKey() + "' is of type " + pythonType(e.getValue())).findFirst().orElse("");
     throw new CheckpointException(name + " holds a dict that is not a state_dict (" + offender + "; top-level "
         + "entries: " + String.join(", ", keys) + (top.size() > 10 ? ", ..." : "") + "); expected tensors by "
         + "name, or a 'state_dict' or 'model' entry holding them");
@@ -194,10 +194,11 @@ public final class TorchCheckpointReader {
       entries.put(storageKey, storageEntry(zip, dir, storage, name));
     }
     Map<String, TensorData> tensors = new LinkedHashMap<>();
+    byte[] chunk = new byte[CHUNK_BYTES];
     for (Map.Entry<String, List<String>> e : usersByStorage.entrySet()) {
       List<String> users = e.getValue();
       StorageRef storage = refs.get(users.get(0)).storage();
-      float[] values = readStorage(zip, entries.get(e.getKey()), storage, order, name);
+      float[] values = readStorage(zip, entries.get(e.getKey()), storage, order, chunk, name);
       for (String key : users) {
         TensorRef t = refs.get(key);
         boolean wholeStorage = users.size() == 1 && t.offset() == 0 && t.elementCount() == storage.numel()
@@ -264,13 +265,15 @@ public final class TorchCheckpointReader {
     return entry;
   }
 
-  /** Streams one storage through a fixed buffer, so reading needs no more heap than the floats it yields. */
-  private static float[] readStorage(ZipFile zip, ZipEntry entry, StorageRef storage, ByteOrder order, String name)
-      throws IOException {
+  /**
+   * Streams one storage through {@code chunk} (shared by all storages, a multiple of every element size), so reading
+   * needs no heap beyond the floats it yields.
+   */
+  private static float[] readStorage(ZipFile zip, ZipEntry entry, StorageRef storage, ByteOrder order, byte[] chunk,
+                                     String name) throws IOException {
     int numel = (int) storage.numel();
     int elementSize = storage.type().size;
     float[] values = new float[numel];
-    byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(elementSize, (long) numel * elementSize))];
     int done = 0;
     try (InputStream in = zip.getInputStream(entry)) {
       while (done < numel) {

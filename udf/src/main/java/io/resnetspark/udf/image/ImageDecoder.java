@@ -1,0 +1,188 @@
+package io.resnetspark.udf.image;
+
+import com.twelvemonkeys.imageio.color.YCbCrConverter;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEG;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
+import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Encoded bytes to an upright 8-bit RGB image, the way torchvision's {@code pil_loader} plus
+ * {@code ImageOps.exif_transpose} would see it (see {@link RgbConversion} for the colour rules), refusing
+ * oversized input from its header before any pixel is decoded.
+ *
+ * <p>Error mapping: no bytes is {@link ImageErrorCode#EMPTY}; bytes of no accepted format are
+ * {@link ImageErrorCode#UNSUPPORTED_FORMAT}; more bytes or pixels than the {@link ImageLimits} allow is
+ * {@link ImageErrorCode#TOO_LARGE}; anything the decoder rejects, and a truncated file, is
+ * {@link ImageErrorCode#CORRUPT}. JPEG decoders fill a truncated file's missing part with grey and only warn; PIL
+ * (with its default {@code LOAD_TRUNCATED_IMAGES = False}) raises instead, so the warning is treated as an error.
+ *
+ * <p>Where the pixels can differ from PIL's: JPEG is exact when the JVM's libjpeg is the same as PIL's (Debian's
+ * OpenJDK links the system libjpeg-turbo, as Debian's Pillow does); lossy WebP goes through TwelveMonkeys' Java VP8
+ * decoder, which takes chroma from the nearest sample where libwebp interpolates (about two levels apart on
+ * average); a GIF whose first frame is smaller than its logical screen is returned at the frame's size, where PIL
+ * places it on the screen-sized canvas.
+ */
+final class ImageDecoder {
+
+  /** JDK's libjpeg reader warning for input that ended before the end-of-image marker. */
+  private static final String MISSING_EOI = "missing eoi";
+
+  private final ImageLimits limits;
+
+  ImageDecoder(ImageLimits limits) {
+    this.limits = limits;
+  }
+
+  ImageLimits limits() {
+    return limits;
+  }
+
+  RgbImage decode(byte[] encoded) throws ImageException {
+    if (encoded == null || encoded.length == 0) {
+      throw new ImageException(ImageErrorCode.EMPTY, "the image has no bytes");
+    }
+    if (encoded.length > limits.maxBytes()) {
+      throw new ImageException(ImageErrorCode.TOO_LARGE,
+          "the image has " + encoded.length + " bytes, more than the limit of " + limits.maxBytes());
+    }
+    ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageException(
+        ImageErrorCode.UNSUPPORTED_FORMAT, "not a JPEG, PNG, GIF, BMP, WebP or TIFF image (first bytes: "
+            + ImageFormat.describeStart(encoded) + ")"));
+    RgbImage stored = decodePixels(format, encoded);
+    return ExifOrientation.of(format, encoded).apply(stored);
+  }
+
+  private RgbImage decodePixels(ImageFormat format, byte[] encoded) throws ImageException {
+    ImageReader reader = null;
+    try (ImageInputStream in = new ByteArrayImageInputStream(encoded)) {
+      reader = format.provider().createReaderInstance();
+      reader.setInput(in, true, true);
+      checkPixelCount(format, reader);
+      TruncationWatch truncation = new TruncationWatch();
+      reader.addIIOReadWarningListener(truncation);
+      RgbImage image = format == ImageFormat.JPEG ? readJpeg(reader, encoded) : RgbConversion.toRgb(reader.read(0));
+      if (truncation.truncated) {
+        throw new ImageException(ImageErrorCode.CORRUPT, format + " data is truncated (" + truncation.warning + ")");
+      }
+      return image;
+    } catch (ImageException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Readers throw unchecked exceptions too (bounds, negative sizes) on hostile input: every one means "bad data".
+      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      ImageErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
+          ? ImageErrorCode.UNSUPPORTED_FORMAT : ImageErrorCode.CORRUPT;
+      throw new ImageException(code, "cannot decode " + format + " image: " + message, e);
+    } finally {
+      if (reader != null) {
+        reader.dispose();
+      }
+    }
+  }
+
+  private void checkPixelCount(ImageFormat format, ImageReader reader) throws IOException, ImageException {
+    int width = reader.getWidth(0);
+    int height = reader.getHeight(0);
+    if (width < 1 || height < 1) {
+      throw new ImageException(ImageErrorCode.CORRUPT, format + " header gives a size of " + width + "x" + height);
+    }
+    if ((long) width * height > limits.maxPixels()) {
+      throw new ImageException(ImageErrorCode.TOO_LARGE, format + " image of " + width + "x" + height + " has "
+          + (long) width * height + " pixels, more than the limit of " + limits.maxPixels());
+    }
+  }
+
+  /**
+   * JPEG through TwelveMonkeys, asking for the raw image type so that an embedded ICC profile is not applied (PIL
+   * ignores it); the usual YCbCr and grey files then decode through the JDK's libjpeg exactly as PIL's libjpeg does.
+   * Four-channel files are read as raw samples and converted with PIL's rules.
+   */
+  private static RgbImage readJpeg(ImageReader reader, byte[] encoded) throws IOException {
+    ImageTypeSpecifier raw = reader.getRawImageType(0);
+    if (raw.getColorModel().getNumComponents() == 4) {
+      return cmykJpeg(reader.readRaster(0, null), adobeTransform(encoded));
+    }
+    ImageReadParam param = reader.getDefaultReadParam();
+    param.setDestinationType(raw);
+    BufferedImage image = reader.read(0, param);
+    return RgbConversion.toRgb(image);
+  }
+
+  /**
+   * A four-channel JPEG as PIL decodes it: libjpeg yields the stored samples (for YCCK after its YCC to RGB step on
+   * the first three), PIL assumes Adobe's inverted storage ("CMYK;I") and converts to RGB with its naive formula.
+   */
+  private static RgbImage cmykJpeg(Raster raster, int adobeTransform) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    ComponentSampleModel sm = (ComponentSampleModel) raster.getSampleModel();
+    DataBufferByte buffer = (DataBufferByte) raster.getDataBuffer();
+    byte[] data = buffer.getData();
+    int origin = buffer.getOffset() + (raster.getMinY() - raster.getSampleModelTranslateY()) * sm.getScanlineStride()
+        + (raster.getMinX() - raster.getSampleModelTranslateX()) * sm.getPixelStride();
+    int[] bandOffsets = sm.getBandOffsets();
+    byte[] ycc = new byte[3];
+    byte[] out = new byte[3 * w * h];
+    int o = 0;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int p = origin + y * sm.getScanlineStride() + x * sm.getPixelStride();
+        int k = 255 - (data[p + bandOffsets[3]] & 0xFF);
+        if (adobeTransform == 2) {
+          ycc[0] = data[p + bandOffsets[0]];
+          ycc[1] = data[p + bandOffsets[1]];
+          ycc[2] = data[p + bandOffsets[2]];
+          YCbCrConverter.convertJPEGYCbCr2RGB(ycc, ycc, 0);
+          for (int c = 0; c < 3; c++) {
+            out[o++] = (byte) RgbConversion.cmykChannel(ycc[c] & 0xFF, k);
+          }
+        } else {
+          for (int c = 0; c < 3; c++) {
+            out[o++] = (byte) RgbConversion.cmykChannel(255 - (data[p + bandOffsets[c]] & 0xFF), k);
+          }
+        }
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
+  /** The transform byte of the Adobe APP14 segment (0 CMYK, 1 YCbCr, 2 YCCK), or 0 when there is none. */
+  private static int adobeTransform(byte[] encoded) throws IOException {
+    List<JPEGSegment> adobe;
+    try (ImageInputStream in = new ByteArrayImageInputStream(encoded)) {
+      adobe = JPEGSegmentUtil.readSegments(in, JPEG.APP14, "Adobe");
+    }
+    if (adobe.isEmpty()) {
+      return 0;
+    }
+    // "Adobe" (5 bytes), version (2), flags0 (2), flags1 (2), transform (1).
+    byte[] segment = adobe.get(0).segmentData().readAllBytes();
+    return segment.length > 11 ? segment[11] & 0xFF : 0;
+  }
+
+  private static final class TruncationWatch implements IIOReadWarningListener {
+    boolean truncated;
+    String warning;
+
+    @Override
+    public void warningOccurred(ImageReader source, String message) {
+      if (message != null && message.toLowerCase(Locale.ROOT).contains(MISSING_EOI)) {
+        truncated = true;
+        warning = message;
+      }
+    }
+  }
+}

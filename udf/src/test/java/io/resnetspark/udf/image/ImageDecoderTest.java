@@ -1,0 +1,140 @@
+package io.resnetspark.udf.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ImageDecoderTest {
+
+  private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
+
+  static Stream<Corpus.Entry> goodImages() {
+    return Corpus.entries().stream().filter(e -> e.error().isEmpty());
+  }
+
+  static Stream<Corpus.Entry> badImages() {
+    return Corpus.entries().stream().filter(e -> e.error().isPresent());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goodImages")
+  void decodesLikePilConvertRgbAfterExifTranspose(Corpus.Entry entry) throws ImageException {
+    RgbImage expected = entry.expected();
+
+    RgbImage actual = decoder.decode(entry.bytes());
+
+    assertEquals(expected.width() + "x" + expected.height(), actual.width() + "x" + actual.height(), "size");
+    Difference d = Difference.of(expected, actual);
+    if (entry.file().endsWith("lossy.webp")) {
+      // TwelveMonkeys' pure-Java VP8 decoder takes chroma from the nearest sample and rounds YUV->RGB its own way,
+      // where libwebp (PIL) interpolates chroma: about one level apart on average.
+      assertTrue(d.mean() <= 1.5 && d.max() <= 24, entry + ": " + d);
+    } else if (entry.file().endsWith(".jpg")) {
+      // The same libjpeg as PIL's gives identical pixels (asserted below); another libjpeg build may differ slightly.
+      assertTrue(d.mean() <= 0.5 && d.max() <= 8, entry + ": " + d);
+    } else {
+      assertArrayEquals(expected.pixels(), actual.pixels(), entry + ": " + d);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badImages")
+  void refusesBadInputWithItsErrorCode(Corpus.Entry entry) {
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decode(entry.bytes()));
+
+    assertEquals(entry.error().orElseThrow(), e.code(), e.getMessage());
+  }
+
+  @Test
+  void jpegDecodingMatchesPilExactlyOnThisMachinesLibjpeg() throws ImageException {
+    // The JDK here links the same libjpeg-turbo as PIL: baseline, progressive, 4:4:4, grey, CMYK, YCCK agree exactly.
+    for (String file : new String[] {"rgb-baseline.jpg", "rgb-progressive.jpg", "rgb-444.jpg", "gray.jpg",
+        "cmyk.jpg", "cmyk-icc.jpg", "ycck.jpg", "rgb-icc-adobergb.jpg", "exif-orientation-6.jpg"}) {
+      Corpus.Entry entry = Corpus.entry(file);
+      assertEquals(0, Difference.of(entry.expected(), decoder.decode(entry.bytes())).max(), file);
+    }
+  }
+
+  @Test
+  void emptyAndNullInputAreEmpty() {
+    assertEquals(ImageErrorCode.EMPTY, assertThrows(ImageException.class, () -> decoder.decode(new byte[0])).code());
+    assertEquals(ImageErrorCode.EMPTY, assertThrows(ImageException.class, () -> decoder.decode(null)).code());
+  }
+
+  @Test
+  void hugeHeaderIsRefusedFromTheHeaderWithoutAllocatingPixels() {
+    byte[] png = Corpus.entry("huge-header.png").bytes();
+    byte[] jpeg = Corpus.entry("huge-header.jpg").bytes();
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    decodeQuietly(png); // class loading and reader set-up are not what is measured
+    long before = threads.getThreadAllocatedBytes(id);
+    long start = System.nanoTime();
+
+    ImageException fromPng = assertThrows(ImageException.class, () -> decoder.decode(png));
+    ImageException fromJpeg = assertThrows(ImageException.class, () -> decoder.decode(jpeg));
+
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(ImageErrorCode.TOO_LARGE, fromPng.code());
+    assertEquals(ImageErrorCode.TOO_LARGE, fromJpeg.code());
+    assertTrue(fromPng.getMessage().contains("40000x40000"), fromPng.getMessage());
+    // Decoding would need 4.8 GB; refusing needs next to nothing.
+    assertTrue(allocated < 8 << 20, "allocated " + allocated + " bytes");
+    assertTrue(millis < 2000, "took " + millis + " ms");
+  }
+
+  @Test
+  void pixelLimitCountsWidthTimesHeight() throws ImageException {
+    byte[] jpeg = Corpus.entry("rgb-baseline.jpg").bytes(); // 48 x 36 = 1728 pixels
+
+    new ImageDecoder(new ImageLimits(1728, 1 << 20)).decode(jpeg);
+    ImageException e = assertThrows(ImageException.class,
+        () -> new ImageDecoder(new ImageLimits(1727, 1 << 20)).decode(jpeg));
+
+    assertEquals(ImageErrorCode.TOO_LARGE, e.code());
+    assertTrue(e.getMessage().contains("1728 pixels"), e.getMessage());
+  }
+
+  @Test
+  void byteLimitIsCheckedBeforeLookingAtTheData() {
+    byte[] jpeg = Corpus.entry("rgb-baseline.jpg").bytes();
+
+    ImageException e = assertThrows(ImageException.class,
+        () -> new ImageDecoder(new ImageLimits(1 << 20, jpeg.length - 1)).decode(jpeg));
+
+    assertEquals(ImageErrorCode.TOO_LARGE, e.code());
+    assertTrue(e.getMessage().contains(jpeg.length + " bytes"), e.getMessage());
+  }
+
+  @Test
+  void unsupportedFormatMessageShowsTheFirstBytes() {
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decode("GIF? no, text".getBytes()));
+
+    assertEquals(ImageErrorCode.UNSUPPORTED_FORMAT, e.code());
+    assertTrue(e.getMessage().contains("47 49 46 3f"), e.getMessage());
+  }
+
+  @Test
+  void truncationMessageSaysTruncated() {
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decode(Corpus.entry("truncated.jpg").bytes()));
+
+    assertEquals(ImageErrorCode.CORRUPT, e.code());
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  private void decodeQuietly(byte[] data) {
+    try {
+      decoder.decode(data);
+    } catch (ImageException expected) {
+      // only warming up
+    }
+  }
+}
