@@ -60,8 +60,8 @@ def main():
         ch = rng.randint(int(h * 0.5), h)
         x = rng.randint(0, w - cw)
         y = rng.randint(0, h - ch)
-        long_side = rng.randint(430, 570)
-        short_side = int(long_side * rng.uniform(0.66, 0.80))
+        long_side = rng.randint(450, 550)
+        short_side = int(long_side * rng.uniform(0.70, 0.80))
         size = (long_side, short_side) if rng.random() < 0.75 else (short_side, long_side)
         im = src.crop((x, y, x + cw, y + ch)).resize(size, Image.BICUBIC)
         if rng.random() < 0.5:

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,11 +23,22 @@ final class BenchRecords {
     this.file = file;
   }
 
-  /** A record with the fields every measurement carries: its kind and the process-level TF switches. */
+  /** TF's process-wide switches, read from the environment once, so they can only be compared across JVMs. */
+  private static final List<String> TF_SWITCHES = List.of("TF_ENABLE_ONEDNN_OPTS", "TF_CPU_ALLOCATOR_USE_BFC");
+
+  /** A record with the fields every measurement carries: its kind and the process-level TF switches that were set. */
   static Map<String, Object> record(String kind) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("kind", kind);
     r.put("onednn", System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "default"));
+    StringBuilder env = new StringBuilder();
+    for (String name : TF_SWITCHES) {
+      String value = System.getenv(name);
+      if (value != null) {
+        env.append(env.length() == 0 ? "" : " ").append(name).append('=').append(value);
+      }
+    }
+    r.put("env", env.length() == 0 ? "(none)" : env.toString());
     return r;
   }
 

@@ -1,5 +1,6 @@
 package io.resnetspark.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.Labels;
 import io.resnetspark.model.ModelMetadata.WeightsInfo;
@@ -9,6 +10,7 @@ import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.runtime.SavedResNet;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -55,6 +57,9 @@ public final class ModelBench implements Callable<Integer> {
   String label;
   @Option(names = "--out", required = true)
   Path out;
+
+  private static final OperatingSystemMXBean PROCESS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ModelBench()).execute(args));
@@ -110,14 +115,18 @@ public final class ModelBench implements Callable<Integer> {
       throws Exception {
     FloatBuffer pixels = pixels(batch);
     List<List<Double>> samples = new ArrayList<>();
+    List<List<Double>> cpu = new ArrayList<>();
     for (int i = 0; i < vs.size(); i++) {
       // The first calls at a new shape create oneDNN primitives and reorder cached weights: not steady state.
       sample(loaded.get(i), vs.get(i).callers(), pixels, batch, 0.5);
       samples.add(new ArrayList<>());
+      cpu.add(new ArrayList<>());
     }
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < vs.size(); i++) {
-        samples.get(i).add(sample(loaded.get(i), vs.get(i).callers(), pixels, batch, minSeconds));
+        Sample s = sample(loaded.get(i), vs.get(i).callers(), pixels, batch, minSeconds);
+        samples.get(i).add(s.imagesPerSecond());
+        cpu.get(i).add(s.cpuMillisPerImage());
       }
     }
     for (int i = 0; i < vs.size(); i++) {
@@ -135,15 +144,25 @@ public final class ModelBench implements Callable<Integer> {
       rec.put("macs", arch.macs(size, size, 1000));
       rec.put("label", label);
       rec.put("img_s", samples.get(i));
+      rec.put("cpu_ms_per_img", cpu.get(i));
       records.write(rec);
     }
   }
 
-  /** Images per second over at least {@code seconds}, with {@code callers} threads calling the one model. */
-  private double sample(SavedResNet model, int callers, FloatBuffer pixels, int batch, double seconds)
+  /**
+   * Throughput, and the process's CPU time per image: on a shared machine the wall-clock rate moves with the
+   * neighbours' load, the CPU time much less (it still counts spinning threads), so a lever that saves work shows
+   * in both.
+   */
+  record Sample(double imagesPerSecond, double cpuMillisPerImage) {
+  }
+
+  /** One sample of at least {@code seconds}, with {@code callers} threads calling the one model. */
+  private Sample sample(SavedResNet model, int callers, FloatBuffer pixels, int batch, double seconds)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(callers);
     try {
+      long cpuStart = PROCESS.getProcessCpuTime();
       long start = System.nanoTime();
       List<Future<Integer>> calls = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
@@ -160,7 +179,8 @@ public final class ModelBench implements Callable<Integer> {
       for (Future<Integer> f : calls) {
         images += (long) f.get() * batch;
       }
-      return images / ((System.nanoTime() - start) / 1e9);
+      double wall = (System.nanoTime() - start) / 1e9;
+      return new Sample(images / wall, (PROCESS.getProcessCpuTime() - cpuStart) / 1e6 / images);
     } finally {
       pool.shutdown();
     }
