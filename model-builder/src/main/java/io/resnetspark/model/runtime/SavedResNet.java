@@ -3,24 +3,39 @@ package io.resnetspark.model.runtime;
 import io.resnetspark.model.Labels;
 import io.resnetspark.model.ModelMetadata;
 import io.resnetspark.model.SavedModelContract;
+import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -29,11 +44,16 @@ import org.tensorflow.types.TFloat32;
  * session may be called from several threads at once.
  */
 public final class SavedResNet implements AutoCloseable {
+  private static final String SAVED_MODEL_FILE = "saved_model.pb";
   private final SavedModelBundle bundle;
   private final ModelMetadata metadata;
   private final List<String> labels;
   private final SessionFunction classify;
   private final SessionFunction features;
+
+  private final String inputName;
+  private final String probabilitiesName;
+  private final String embeddingsName;
 
   private SavedResNet(SavedModelBundle bundle, ModelMetadata metadata, List<String> labels) {
     this.bundle = bundle;
@@ -41,6 +61,48 @@ public final class SavedResNet implements AutoCloseable {
     this.labels = labels;
     this.classify = bundle.function(SavedModelContract.CLASSIFY_SIGNATURE);
     this.features = bundle.function(SavedModelContract.FEATURES_SIGNATURE);
+    this.inputName = tensorName(classify, SavedModelContract.INPUT, true);
+    this.probabilitiesName = tensorName(classify, SavedModelContract.PROBABILITIES, false);
+    this.embeddingsName = tensorName(features, SavedModelContract.EMBEDDINGS, false);
+  }
+
+  /**
+   * How a session may use the machine. {@code gpu} is one device id as TF's {@code visible_device_list} takes it,
+   * or null for CPU only. TF applies GPU options once per process, so one process serves one GPU.
+   */
+  public record Options(int intraOpThreads, int interOpThreads, String gpu) {
+    public Options {
+      if (intraOpThreads < 1 || interOpThreads < 1) {
+        throw new IllegalArgumentException(
+            "op thread counts must be positive, got intra=" + intraOpThreads + " inter=" + interOpThreads);
+      }
+      if (gpu != null && !gpu.matches("\\d+")) {
+        throw new IllegalArgumentException("a GPU is named by its device number, got '" + gpu + "'");
+      }
+    }
+
+    public static Options cpu(int intraOpThreads, int interOpThreads) {
+      return new Options(intraOpThreads, interOpThreads, null);
+    }
+
+    public ConfigProto toConfigProto() {
+      ConfigProto.Builder config = ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(intraOpThreads)
+          .setInterOpParallelismThreads(interOpThreads);
+      if (gpu == null) {
+        // A GPU build of TF would otherwise claim every GPU of the host, including ones other processes were given.
+        config.putDeviceCount("GPU", 0);
+      } else {
+        config.setGpuOptions(GPUOptions.newBuilder().setVisibleDeviceList(gpu).setAllowGrowth(true))
+            .setAllowSoftPlacement(true);
+      }
+      return config.build();
+    }
+  }
+
+  /** Loads with the given threads and device. */
+  public static SavedResNet load(Path dir, Options options) throws IOException {
+    return load(dir, options.toConfigProto());
   }
 
   public static SavedResNet load(Path dir) throws IOException {
@@ -91,6 +153,28 @@ public final class SavedResNet implements AutoCloseable {
     }
   }
 
+  /** Probabilities, row-major [batch, classes], and, when asked for, embeddings, row-major [batch, featureDim]. */
+  public record Prediction(int batch, int classes, float[] probabilities, float[] embeddings) {
+  }
+
+  /**
+   * Runs the network once for probabilities and, if {@code withEmbeddings}, the pooled features of the same pass (the
+   * two signatures share the backbone, so one run serves both).
+   */
+  public Prediction predict(FloatBuffer pixels, int batch, int height, int width, boolean withEmbeddings) {
+    try (TFloat32 input = inputTensor(pixels, batch, height, width)) {
+      Session.Runner runner = bundle.session().runner().feed(inputName, input).fetch(probabilitiesName);
+      if (withEmbeddings) {
+        runner.fetch(embeddingsName);
+      }
+      try (Result result = runner.run()) {
+        float[] probabilities = copyOut(result.get(0), SavedModelContract.PROBABILITIES, batch);
+        float[] embeddings = withEmbeddings ? copyOut(result.get(1), SavedModelContract.EMBEDDINGS, batch) : null;
+        return new Prediction(batch, probabilities.length / batch, probabilities, embeddings);
+      }
+    }
+  }
+
   /** Runs {@code features}: pooled embeddings, row-major [batch, featureDim]. */
   public float[] embed(FloatBuffer pixels, int batch, int height, int width) {
     try (TFloat32 input = inputTensor(pixels, batch, height, width);
@@ -118,6 +202,25 @@ public final class SavedResNet implements AutoCloseable {
     return specs;
   }
 
+  /**
+   * The devices TensorFlow actually runs the network on (e.g. {@code /job:localhost/replica:0/task:0/device:CPU:0}),
+   * from one traced run of a smallest-size zero image. Asking for a GPU is only a request: a CPU-only build, or a
+   * machine without the device, runs on the CPU instead.
+   */
+  public Set<String> devices() {
+    int size = SavedModelContract.MIN_INPUT_SIZE;
+    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build();
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(1, size, size, 3));
+         Result result = bundle.session().runner().feed(inputName, input).fetch(probabilitiesName)
+             .setOptions(trace).runAndFetchMetadata()) {
+      RunMetadata metadata = result.getMetadata()
+          .orElseThrow(() -> new IllegalStateException("a traced run returned no metadata"));
+      Set<String> devices = new TreeSet<>();
+      metadata.getStepStats().getDevStatsList().forEach(d -> devices.add(d.getDevice()));
+      return devices;
+    }
+  }
+
   /** The distinct operation types in the loaded graph, for allow-listing what a model may run. */
   public Set<String> operationTypes() {
     Set<String> types = new LinkedHashSet<>();
@@ -125,6 +228,58 @@ public final class SavedResNet implements AutoCloseable {
       types.add(it.next().type());
     }
     return types;
+  }
+
+  /**
+   * Every operation type that the graphs in {@code dir/saved_model.pb} name (graph nodes and library functions), each
+   * with the first node that uses it, read from the file without creating a session. Loading a SavedModel runs its
+   * restore and init operations, so a model from an untrusted writer must be judged by this before {@link #load}.
+   *
+   * @throws IOException if the file is missing or unreadable, or if the directory holds another graph file that
+   *     TensorFlow could load instead ({@code saved_model.pbtxt}, {@code saved_model.cpb})
+   */
+  public static Map<String, String> declaredOperations(Path dir) throws IOException {
+    for (String other : new String[] {"saved_model.pbtxt", "saved_model.cpb"}) {
+      if (Files.exists(dir.resolve(other))) {
+        throw new IOException(dir + " contains " + other + "; a resnet-spark model has exactly one graph file, "
+            + SAVED_MODEL_FILE);
+      }
+    }
+    Path file = dir.resolve(SAVED_MODEL_FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "not a SavedModel directory: no " + SAVED_MODEL_FILE);
+    }
+    SavedModel model;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      // Mapped and aliased, so the weight constants are not copied onto the heap just to read the node list.
+      MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.enableAliasing(true);
+      in.setSizeLimit(Integer.MAX_VALUE);
+      model = SavedModel.parseFrom(in);
+    }
+    Map<String, String> ops = new TreeMap<>();
+    for (MetaGraphDef meta : model.getMetaGraphsList()) {
+      for (NodeDef node : meta.getGraphDef().getNodeList()) {
+        ops.putIfAbsent(node.getOp(), node.getName());
+      }
+      for (FunctionDef function : meta.getGraphDef().getLibrary().getFunctionList()) {
+        for (NodeDef node : function.getNodeDefList()) {
+          ops.putIfAbsent(node.getOp(), function.getSignature().getName() + "/" + node.getName());
+        }
+      }
+    }
+    return ops;
+  }
+
+  private static String tensorName(SessionFunction function, String key, boolean input) {
+    var descriptions = input ? function.signature().getInputs() : function.signature().getOutputs();
+    var description = descriptions.get(key);
+    if (description == null) {
+      throw new IllegalStateException("signature " + function.signature().key() + " has no "
+          + (input ? "input " : "output ") + key + "; the model does not follow the resnet-spark contract");
+    }
+    return description.name;
   }
 
   private static TFloat32 inputTensor(FloatBuffer pixels, int batch, int height, int width) {
@@ -144,7 +299,11 @@ public final class SavedResNet implements AutoCloseable {
   }
 
   private static float[] copyOut(Result result, String name, int batch) {
-    Tensor t = result.get(name).orElseThrow(() -> new IllegalStateException("model has no output " + name));
+    return copyOut(result.get(name).orElseThrow(() -> new IllegalStateException("model has no output " + name)),
+        name, batch);
+  }
+
+  private static float[] copyOut(Tensor t, String name, int batch) {
     TFloat32 values = (TFloat32) t;
     long n = values.shape().size();
     if (values.shape().numDimensions() != 2 || values.shape().get(0) != batch) {

@@ -1,0 +1,113 @@
+package io.resnetspark.model.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resnetspark.model.Architecture;
+import io.resnetspark.model.ModelBuilder;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.ConfigProto;
+
+class SavedResNetTest {
+  @TempDir
+  static Path tmp;
+  private static Path model;
+
+  @BeforeAll
+  static void build() throws IOException {
+    model = tmp.resolve("resnet18");
+    ModelBuilder.buildRandom(Architecture.RESNET18, 7, 3, model);
+  }
+
+  private static FloatBuffer randomImages(int count, int size) {
+    Random random = new Random(11);
+    float[] pixels = new float[count * size * size * 3];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) random.nextGaussian();
+    }
+    return FloatBuffer.wrap(pixels);
+  }
+
+  @Test
+  void predictGivesTheSignaturesOutputsFromOneRun() throws IOException {
+    try (SavedResNet net = SavedResNet.load(model, SavedResNet.Options.cpu(1, 2))) {
+      FloatBuffer images = randomImages(3, 40);
+      SavedResNet.Prediction both = net.predict(images, 3, 40, 40, true);
+      SavedResNet.Classification classified = net.classify(images, 3, 40, 40);
+      float[] embeddings = net.embed(images, 3, 40, 40);
+
+      assertEquals(7, both.classes());
+      assertArrayEquals(classified.probabilities(), both.probabilities());
+      assertArrayEquals(embeddings, both.embeddings());
+      assertEquals(3 * 512, both.embeddings().length);
+      assertNull(net.predict(images, 3, 40, 40, false).embeddings());
+      assertEquals(0, images.position(), "the caller's buffer position is left alone");
+    }
+  }
+
+  @Test
+  void declaredOperationsAreReadFromTheFileWithoutASession() throws IOException {
+    Map<String, String> ops = SavedResNet.declaredOperations(model);
+    assertEquals("images", ops.get("Placeholder"));
+    assertTrue(ops.keySet().containsAll(Set.of("Conv2D", "FusedBatchNormV3", "MaxPoolV2", "Softmax")));
+    try (SavedResNet net = SavedResNet.load(model)) {
+      assertEquals(net.operationTypes(), ops.keySet());
+    }
+  }
+
+  @Test
+  void declaredOperationsNeedsTheGraphFileAndOnlyThatOne() throws IOException {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    assertThrows(NoSuchFileException.class, () -> SavedResNet.declaredOperations(empty));
+    Files.writeString(empty.resolve("saved_model.pbtxt"), "");
+    IOException e = assertThrows(IOException.class, () -> SavedResNet.declaredOperations(empty));
+    assertTrue(e.getMessage().contains("saved_model.pbtxt"), e.getMessage());
+  }
+
+  @Test
+  void cpuOptionsHideEveryGpuAndSetTheThreadPools() {
+    ConfigProto config = SavedResNet.Options.cpu(1, 2).toConfigProto();
+    assertEquals(1, config.getIntraOpParallelismThreads());
+    assertEquals(2, config.getInterOpParallelismThreads());
+    assertEquals(0, config.getDeviceCountOrThrow("GPU"));
+  }
+
+  @Test
+  void gpuOptionsShowOnlyTheAssignedDeviceAndGrowMemoryOnDemand() {
+    ConfigProto config = new SavedResNet.Options(2, 2, "1").toConfigProto();
+    assertEquals("1", config.getGpuOptions().getVisibleDeviceList());
+    assertTrue(config.getGpuOptions().getAllowGrowth());
+    assertTrue(config.getAllowSoftPlacement());
+    assertTrue(config.getDeviceCountMap().isEmpty());
+  }
+
+  @Test
+  void aRequestedGpuThatThisBuildLacksFallsBackToTheCpu() throws IOException {
+    try (SavedResNet net = SavedResNet.load(model, new SavedResNet.Options(1, 1, "0"))) {
+      Set<String> devices = net.devices();
+      assertFalse(devices.isEmpty());
+      assertTrue(devices.stream().allMatch(d -> d.contains("CPU")), devices.toString());
+      assertEquals(7, net.predict(randomImages(1, 32), 1, 32, 32, false).probabilities().length);
+    }
+  }
+
+  @Test
+  void optionsRefuseNonsense() {
+    assertThrows(IllegalArgumentException.class, () -> SavedResNet.Options.cpu(0, 1));
+    assertThrows(IllegalArgumentException.class, () -> new SavedResNet.Options(1, 1, "GPU-1"));
+  }
+}

@@ -1,0 +1,64 @@
+package io.resnetspark.udf;
+
+import io.resnetspark.model.runtime.SavedResNet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * The operations a SavedModel may contain before an executor loads it: exactly those the resnet-spark builder emits.
+ * Models may come from a shared lake whose writers are not all trusted, and TensorFlow runs a SavedModel's restore
+ * and init operations while loading it, so the graph file is judged before any session exists.
+ *
+ * <p>The builder stores weights as constants, and a graph without variables gets no saver when exported (a
+ * resnet18 SavedModel contains only the first fourteen types below; grouped convolutions add Split and ConcatV2).
+ * The checkpoint machinery is therefore refused on purpose: SaveV2, RestoreV2 and MergeV2Checkpoints read and write
+ * files at paths held in string constants, and the loader would run the restore before any check. So are all file,
+ * network and script operations (ReadFile, WriteFile, PyFunc, ...), function calls (PartitionedCall and friends,
+ * which would run graph functions the list cannot see) and anything else not listed.
+ */
+public final class OperationAllowList {
+  public static final Set<String> ALLOWED = Set.of(
+      "Placeholder", "Const", "Identity", "NoOp",
+      "PadV2", "Conv2D", "FusedBatchNormV3", "Relu", "MaxPoolV2",
+      "Add", "AddV2", "Mean", "MatMul", "BiasAdd", "Softmax",
+      "Split", "ConcatV2");
+
+  private OperationAllowList() {
+  }
+
+  /** A model that uses an operation outside the allow-list, or that cannot be checked. */
+  public static final class ModelRefusedException extends IOException {
+    ModelRefusedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Checks the SavedModel in {@code dir}.
+   *
+   * @throws ModelRefusedException naming each refused operation type and a node that uses it
+   */
+  public static void check(Path dir, String source) throws ModelRefusedException {
+    Map<String, String> declared;
+    try {
+      declared = SavedResNet.declaredOperations(dir);
+    } catch (IOException | RuntimeException e) {
+      throw new ModelRefusedException("model from " + source + " refused: its graph cannot be read for checking ("
+          + e.getMessage() + ")", e);
+    }
+    StringJoiner refused = new StringJoiner(", ");
+    declared.forEach((type, node) -> {
+      if (!ALLOWED.contains(type)) {
+        refused.add(type + " (node '" + node + "')");
+      }
+    });
+    if (refused.length() > 0) {
+      throw new ModelRefusedException("model from " + source + " refused: it uses operations outside the "
+          + "resnet-spark allow-list: " + refused + ". Only graphs as the resnet-spark builder writes them are run.",
+          null);
+    }
+  }
+}

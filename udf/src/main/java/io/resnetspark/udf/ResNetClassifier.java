@@ -1,0 +1,208 @@
+package io.resnetspark.udf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReadable;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.Function1;
+
+/**
+ * Spark ML Transformer that classifies images with a resnet-spark SavedModel: appends to each row a
+ * {@link PredictionSchema} struct in {@code outputCol}, exactly one per input row and in input order, whatever the
+ * image. Inference is batched per partition ({@code batchSize}) and the next batch is decoded while the current one
+ * runs. The model is read from {@code modelPath} (any Hadoop path) on the driver when {@link #transform} is called
+ * and broadcast once per application; each executor JVM loads it once.
+ *
+ * <p>{@code inputCol} holds encoded image bytes ({@code spark.read.format("binaryFile")}'s {@code content}) or the
+ * image struct of {@code spark.read.format("image")}, whose BGR pixels are converted to the model's RGB.
+ *
+ * <p>Saved and loaded like any ML stage ({@code save(path)}, {@link #load(String)}), so it can sit in a
+ * {@link org.apache.spark.ml.Pipeline}.
+ */
+public final class ResNetClassifier extends Transformer implements DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> inputCol;
+  private final Param<String> outputCol;
+  private final Param<String> modelPath;
+  private final IntParam batchSize;
+  private final IntParam topK;
+  private final BooleanParam outputEmbeddings;
+
+  public ResNetClassifier() {
+    this(Identifiable$.MODULE$.randomUID("resnetClassifier"));
+  }
+
+  /** The constructor {@link DefaultParamsReadable} calls when loading a saved stage. */
+  public ResNetClassifier(String uid) {
+    this.uid = uid;
+    Function1<String, Object> nonBlank = s -> s != null && !s.isBlank();
+    inputCol = new Param<>(this, "inputCol",
+        "image column: binary (binaryFile's content) or an image struct (the image data source's image)", nonBlank);
+    outputCol = new Param<>(this, "outputCol", "name of the prediction struct column to add", nonBlank);
+    modelPath = new Param<>(this, "modelPath",
+        "directory of a resnet-spark SavedModel, any Hadoop path (file:, hdfs:, s3a:)", nonBlank);
+    batchSize = new IntParam(this, "batchSize", "images per model run (> 0)", ParamValidators.gt(0));
+    topK = new IntParam(this, "topK", "classes listed per image in top_k, most probable first (> 0)",
+        ParamValidators.gt(0));
+    outputEmbeddings = new BooleanParam(this, "outputEmbeddings",
+        "whether to fill the embedding field with the pooled features");
+    setDefault(inputCol, "content");
+    setDefault(outputCol, "prediction");
+    setDefault(batchSize, 32);
+    setDefault(topK, 5);
+    setDefault(outputEmbeddings, false);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public IntParam batchSize() {
+    return batchSize;
+  }
+
+  public IntParam topK() {
+    return topK;
+  }
+
+  public BooleanParam outputEmbeddings() {
+    return outputEmbeddings;
+  }
+
+  public String getInputCol() {
+    return $(inputCol);
+  }
+
+  public ResNetClassifier setInputCol(String value) {
+    set(inputCol, value);
+    return this;
+  }
+
+  public String getOutputCol() {
+    return $(outputCol);
+  }
+
+  public ResNetClassifier setOutputCol(String value) {
+    set(outputCol, value);
+    return this;
+  }
+
+  public String getModelPath() {
+    return $(modelPath);
+  }
+
+  public ResNetClassifier setModelPath(String value) {
+    set(modelPath, value);
+    return this;
+  }
+
+  public int getBatchSize() {
+    return (Integer) $(batchSize);
+  }
+
+  public ResNetClassifier setBatchSize(int value) {
+    set(batchSize, value);
+    return this;
+  }
+
+  public int getTopK() {
+    return (Integer) $(topK);
+  }
+
+  public ResNetClassifier setTopK(int value) {
+    set(topK, value);
+    return this;
+  }
+
+  public boolean getOutputEmbeddings() {
+    return (Boolean) $(outputEmbeddings);
+  }
+
+  public ResNetClassifier setOutputEmbeddings(boolean value) {
+    set(outputEmbeddings, value);
+    return this;
+  }
+
+  /**
+   * Checks the input and returns it with {@code outputCol} added.
+   *
+   * @throws IllegalArgumentException naming the column: the input column is missing or has a type that holds no
+   *     images, the output column already exists, or no model path is set
+   */
+  @Override
+  public StructType transformSchema(StructType schema) {
+    if (!isDefined(modelPath)) {
+      throw new IllegalArgumentException("modelPath is not set; call setModelPath with a SavedModel directory");
+    }
+    String in = getInputCol();
+    String out = getOutputCol();
+    if (!Arrays.asList(schema.fieldNames()).contains(in)) {
+      throw new IllegalArgumentException("input column '" + in + "' does not exist; the columns are "
+          + String.join(", ", schema.fieldNames()));
+    }
+    ImageColumn.of(in, schema.apply(in).dataType());
+    if (Arrays.asList(schema.fieldNames()).contains(out)) {
+      throw new IllegalArgumentException("output column '" + out + "' already exists; choose another outputCol");
+    }
+    return schema.add(new StructField(out, PredictionSchema.TYPE, false,
+        org.apache.spark.sql.types.Metadata.empty()));
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType output = transformSchema(dataset.schema(), true);
+    BroadcastModel model;
+    try {
+      model = ModelBroadcasts.get(dataset.sparkSession(), getModelPath());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model at " + getModelPath() + ": " + e.getMessage(), e);
+    }
+    int column = dataset.schema().fieldIndex(getInputCol());
+    PartitionPredictor predictor = new PartitionPredictor(model, PreprocessorDecoder.DEFAULT, column,
+        getBatchSize(), getTopK(), getOutputEmbeddings());
+    return dataset.toDF().mapPartitions(predictor, Encoders.row(output));
+  }
+
+  @Override
+  public ResNetClassifier copy(ParamMap extra) {
+    return (ResNetClassifier) defaultCopy(extra);
+  }
+
+  public static MLReader<ResNetClassifier> read() {
+    return new DefaultParamsReadable<ResNetClassifier>() {
+    }.read();
+  }
+
+  public static ResNetClassifier load(String path) {
+    return read().load(path);
+  }
+}
