@@ -134,6 +134,30 @@ else
   preprocess_skipped="the udf image preprocessor (io.resnetspark.udf.image.ImagePreprocessor) is not in this tree"
 fi
 
+if [[ -f "$root/scripts/run-local.sh" && -f "$root/job/src/main/java/io/resnetspark/job/LabelImagesJob.java" ]]; then
+  job_skipped=""
+  job_images="$work/job-input"
+  count=$([[ $quick == 1 ]] && echo 300 || echo 2000)
+  rm -rf "$job_images" && mkdir -p "$job_images"
+  ls "$jpegs" | head -n "$count" | while read -r f; do ln -s "$jpegs/$f" "$job_images/$f"; done
+  log "5. the whole job in local[2]: $count JPEGs, ResNet-50, batch 32, $ours_env"
+  (export $ours_env
+   /usr/bin/time -f "%M %e" -o "$work/job.time" "$root/scripts/run-local.sh" --model "$work/models/resnet50-folded" \
+     --input "$job_images" --output "$work/job-output" --mode overwrite --batch-size 32 --show-rows 0 \
+     >"$work/job.log" 2>&1) || log "the job failed: see $work/job.log"
+  /usr/bin/python3 - "$work" "$results" "$count" "$ours_env" <<'PY' || job_skipped="the job ran but left no run report (see job.log)"
+import json, sys
+work, results, count, env = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+report = json.load(open(work + "/job-output/_run_report.json"))
+rss_kib, wall = open(work + "/job.time").read().split()[-2:]
+rec = {"kind": "job", "arch": "resnet50", "batch": 32, "images": count,
+       "img_s": [report["throughput"]["images_per_second"]],
+       "wall_with_startup_s": float(wall), "peak_rss_mib": int(rss_kib) / 1024.0,
+       "stages": report["throughput"].get("stages"), "env": env}
+open(results, "a").write(json.dumps(rec) + "\n")
+PY
+fi
+
 gpu_build="The CUDA build was not checked in this run (BENCH_SKIP_GPU_BUILD=1)."
 if [[ "${BENCH_SKIP_GPU_BUILD:-0}" != 1 ]]; then
   log "GPU profile build check (mvn -Pgpu package in a clean copy of the tree)"

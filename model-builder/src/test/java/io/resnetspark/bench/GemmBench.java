@@ -1,5 +1,7 @@
 package io.resnetspark.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,9 @@ public final class GemmBench implements Callable<Integer> {
   @Option(names = "--out", required = true)
   Path out;
 
+  private static final OperatingSystemMXBean PROCESS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new GemmBench()).execute(args));
   }
@@ -56,7 +61,9 @@ public final class GemmBench implements Callable<Integer> {
       }
       double flops = 2.0 * n * n * n;
       List<Double> gflops = new ArrayList<>();
+      List<Double> perCpuSecond = new ArrayList<>();
       for (int r = 0; r < repeats; r++) {
+        long cpuStart = PROCESS.getProcessCpuTime();
         long start = System.nanoTime();
         int calls = 0;
         double elapsed;
@@ -66,11 +73,14 @@ public final class GemmBench implements Callable<Integer> {
           elapsed = (System.nanoTime() - start) / 1e9;
         } while (elapsed < minSeconds);
         gflops.add(flops * calls / elapsed / 1e9);
+        perCpuSecond.add(flops * calls / ((PROCESS.getProcessCpuTime() - cpuStart) / 1e9) / 1e9);
       }
       Map<String, Object> rec = BenchRecords.record("gemm");
       rec.put("n", n);
       rec.put("threads", threads);
       rec.put("gflops", gflops);
+      // per CPU-second of the whole process, i.e. per busy core: less moved by a neighbour taking a core
+      rec.put("gflops_per_cpu_second", perCpuSecond);
       new BenchRecords(out).write(rec);
     }
     return 0;
