@@ -12,9 +12,12 @@ import java.util.StringJoiner;
  * Models may come from a shared lake whose writers are not all trusted, and TensorFlow runs a SavedModel's restore
  * and init operations while loading it, so the graph file is judged before any session exists.
  *
- * <p>The builder stores weights as constants, and a graph without variables gets no saver when exported (a
- * resnet18 SavedModel contains only the first fourteen types below; grouped convolutions add Split and ConcatV2).
- * The checkpoint machinery is therefore refused on purpose: SaveV2, RestoreV2 and MergeV2Checkpoints read and write
+ * <p>The builder stores weights as constants, and a graph without variables gets no saver when exported. A
+ * resnet18 SavedModel contains Placeholder, Const, Identity, NoOp, PadV2, Conv2D, FusedBatchNormV3, Relu, MaxPoolV2,
+ * Add, Mean, MatMul, BiasAdd and Softmax; grouped convolutions add Split and ConcatV2; AddN (the residual sum) and
+ * AddV2 are the other forms of addition a builder may emit. All are pure tensor arithmetic.
+ *
+ * <p>Nothing else is needed, so the checkpoint machinery is refused on purpose: SaveV2, RestoreV2 and MergeV2Checkpoints read and write
  * files at paths held in string constants, and the loader would run the restore before any check. So are all file,
  * network and script operations (ReadFile, WriteFile, PyFunc, ...), function calls (PartitionedCall and friends,
  * which would run graph functions the list cannot see) and anything else not listed.
@@ -23,7 +26,7 @@ public final class OperationAllowList {
   public static final Set<String> ALLOWED = Set.of(
       "Placeholder", "Const", "Identity", "NoOp",
       "PadV2", "Conv2D", "FusedBatchNormV3", "Relu", "MaxPoolV2",
-      "Add", "AddV2", "Mean", "MatMul", "BiasAdd", "Softmax",
+      "Add", "AddV2", "AddN", "Mean", "MatMul", "BiasAdd", "Softmax",
       "Split", "ConcatV2");
 
   private OperationAllowList() {

@@ -22,7 +22,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * A good image has {@code error_code} and {@code error_message} null, {@code top_k} sorted by probability,
  * descending, and {@code label/index/probability} equal to its first entry. A bad one has only the two error
- * fields set. {@code embedding} is null unless embeddings were asked for.
+ * fields set, with a code from {@link ErrorCode}; a null input value counts as an empty image ({@code EMPTY}).
+ * {@code embedding} is null unless embeddings were asked for.
  */
 public final class PredictionSchema {
   public static final String LABEL = "label";

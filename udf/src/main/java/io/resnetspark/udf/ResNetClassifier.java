@@ -1,6 +1,7 @@
 package io.resnetspark.udf;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.apache.spark.ml.Transformer;
@@ -51,7 +52,8 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   /** The constructor {@link DefaultParamsReadable} calls when loading a saved stage. */
   public ResNetClassifier(String uid) {
     this.uid = uid;
-    Function1<String, Object> nonBlank = s -> s != null && !s.isBlank();
+    // Serializable like Spark's own validators: stages travel inside closures and saved pipelines.
+    Function1<String, Object> nonBlank = (Function1<String, Object> & Serializable) s -> s != null && !s.isBlank();
     inputCol = new Param<>(this, "inputCol",
         "image column: binary (binaryFile's content) or an image struct (the image data source's image)", nonBlank);
     outputCol = new Param<>(this, "outputCol", "name of the prediction struct column to add", nonBlank);

@@ -20,8 +20,9 @@ class ExecutorModelTest {
   @TempDir
   Path tmp;
 
-  private ExecutorModel load(Path dir) throws IOException {
-    return new ExecutorModel(SavedResNet.load(dir, SavedResNet.Options.cpu(1, 2)), "test", dir,
+  /** Loads {@code dir}; closing the model deletes {@code owned} (null: nothing). */
+  private ExecutorModel load(Path dir, Path owned) throws IOException {
+    return new ExecutorModel(SavedResNet.load(dir, SavedResNet.Options.cpu(1, 2)), "test", owned,
         SavedResNet.Options.cpu(1, 2));
   }
 
@@ -47,7 +48,7 @@ class ExecutorModelTest {
   @Test
   void repeatedBatchesDoNotGrowNativeMemory() throws IOException {
     try (var closer = new AutoCloseable() {
-      final ExecutorModel model = load(TestModels.resnet18(1));
+      final ExecutorModel model = load(TestModels.resnet18(1), null);
 
       @Override
       public void close() {
@@ -87,7 +88,7 @@ class ExecutorModelTest {
         }
       }
     }
-    ExecutorModel model = load(copy);
+    ExecutorModel model = load(copy, copy);
     assertEquals(TestModels.LABELS, model.labels());
     assertEquals(TestModels.CROP, model.imageSize());
 

@@ -19,11 +19,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -176,6 +179,22 @@ class ResNetClassifierTest {
   }
 
   @Test
+  void upstreamOperatorsStillSeeTheirTaskContextWhenThePrefetchThreadPullsRows() {
+    Dataset<Row> images = binaryImages(pictures(6), 2);
+    MapFunction<Row, Row> needsTaskContext = row -> {
+      if (TaskContext.get() == null) {
+        throw new IllegalStateException("no TaskContext on thread " + Thread.currentThread().getName());
+      }
+      return row;
+    };
+    Dataset<Row> checked = images.map(needsTaskContext, Encoders.row(images.schema()));
+
+    List<Row> out = classifier(TestModels.resnet18(1)).setBatchSize(2).transform(checked).collectAsList();
+
+    assertEquals(6, out.size());
+  }
+
+  @Test
   void embeddingsAreFilledWhenAskedFor() {
     List<Row> out = classifier(TestModels.resnet18(1)).setOutputEmbeddings(true)
         .transform(binaryImages(pictures(3), 1)).collectAsList();
@@ -199,6 +218,22 @@ class ResNetClassifierTest {
     assertThrows(IllegalArgumentException.class, () -> c.setModelPath(""));
     assertTrue(c.explainParams().contains("batchSize: images per model run (> 0) (default: 32)"),
         c.explainParams());
+  }
+
+  @Test
+  void survivesJavaSerializationWithItsParams() throws Exception {
+    ResNetClassifier c = new ResNetClassifier().setModelPath("/models/m").setTopK(3);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(c);
+    }
+    ResNetClassifier back;
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      back = (ResNetClassifier) in.readObject();
+    }
+    assertEquals(3, back.getTopK());
+    assertThrows(IllegalArgumentException.class, () -> back.setInputCol(""), "validators survive too");
   }
 
   @Test

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnetspark.model.PreprocessSpec;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -27,7 +26,6 @@ import java.util.stream.StreamSupport;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -244,36 +242,6 @@ class ImagePreprocessorTest {
     assertThrows(IllegalArgumentException.class, () -> new ImagePreprocessor(bgr, ImageLimits.defaults()));
   }
 
-  /** Single-thread throughput on 500x375 JPEGs; run with -Dbenchmark=true. */
-  @Test
-  @EnabledIfSystemProperty(named = "benchmark", matches = "true")
-  void benchmarkSingleThreadOn500x375Jpegs() throws Exception {
-    List<byte[]> jpegs = new ArrayList<>();
-    for (String file : new String[] {"grace_hopper.jpg", "astronaut.jpg", "chelsea.jpg", "coffee.jpg", "rocket.jpg"}) {
-      RgbImage rgb = BilinearResize.resize(new ImageDecoder(ImageLimits.defaults()).decode(
-          Corpus.resource(PARITY + file)), 500, 375);
-      jpegs.add(jpeg(rgb));
-    }
-    FloatBuffer dest = FloatBuffer.allocate(preprocessor.outputSize());
-    for (int i = 0; i < 300; i++) {
-      dest.clear();
-      preprocessor.preprocess(jpegs.get(i % jpegs.size()), dest);
-    }
-    int n = 1000;
-    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long cpuStart = threads.getCurrentThreadCpuTime();
-    long start = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      dest.clear();
-      preprocessor.preprocess(jpegs.get(i % jpegs.size()), dest);
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    // CPU time of this thread (native libjpeg included) gives the per-core rate even on a busy machine.
-    double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
-    System.out.printf(Locale.ROOT, "preprocess 500x375 JPEG (q75), one thread: %.1f img/s per CPU-second "
-        + "(%.2f ms CPU each); wall clock %.1f img/s%n", n / cpuSeconds, 1000 * cpuSeconds / n, n / seconds);
-  }
-
   private float[] run(String file) throws ImageException {
     FloatBuffer out = FloatBuffer.allocate(preprocessor.outputSize());
     preprocessor.preprocess(Corpus.resource(PARITY + file), out);
@@ -322,19 +290,6 @@ class ImagePreprocessorTest {
       }
     }
     return out;
-  }
-
-  private static byte[] jpeg(RgbImage rgb) throws IOException {
-    BufferedImage image = new BufferedImage(rgb.width(), rgb.height(), BufferedImage.TYPE_3BYTE_BGR);
-    byte[] bgr = ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData();
-    for (int i = 0; i < bgr.length; i += 3) {
-      bgr[i] = rgb.pixels()[i + 2];
-      bgr[i + 1] = rgb.pixels()[i + 1];
-      bgr[i + 2] = rgb.pixels()[i];
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "jpeg", out);
-    return out.toByteArray();
   }
 
   private static float[] floats(JsonNode array) {
