@@ -205,7 +205,8 @@ def main():
     w("")
     w("Each lever's variants ran in one JVM with their samples alternating, except the process-wide TF settings, "
       "which TF reads once per process: those ran in separate JVMs, alternated over rounds. CPU ms per image is the "
-      "whole process's CPU time (all threads) per image: it moves less than img/s when a neighbour takes a core. "
+      "whole process's CPU time (all threads) per image: it moves less than img/s when a neighbour takes a core; "
+      "page faults are the process's minor faults per image (fresh zeroed pages for re-allocated tensors). "
       "Levers other than the process-wide one ran with `%s`." % meta.get("ours_env"))
     w("")
     levers = defaultdict(list)
@@ -213,22 +214,23 @@ def main():
         if r["kind"] == "model" and r.get("label", "").startswith("lever:"):
             levers[r["label"][len("lever:"):]].append(r)
     if levers:
-        w("| lever | model, batch | variant | img/s | CPU ms / image | vs first |")
-        w("|---|---|---|---:|---:|---:|")
+        w("| lever | model, batch | variant | img/s | CPU ms / image | page faults / image | vs first |")
+        w("|---|---|---|---:|---:|---:|---:|")
         for name, rs in levers.items():
             merged = {}
             for r in rs:  # the process-wide lever has one record per round: pool their samples
                 variant = r["variant"] + (" · " + r.get("env", "") if name.startswith("process-wide") else "")
-                m = merged.setdefault((r["arch"], r["batch"], variant), {"img_s": [], "cpu": []})
+                m = merged.setdefault((r["arch"], r["batch"], variant), {"img_s": [], "cpu": [], "faults": []})
                 m["img_s"] += r["img_s"]
                 m["cpu"] += r.get("cpu_ms_per_img", [])
+                m["faults"] += r.get("minor_faults_per_img", [])
             base = {}
             for (arch, batch, variant), m in sorted(merged.items(), key=lambda kv: (kv[0][1],)):
                 med = statistics.median(m["img_s"])
                 base.setdefault((arch, batch), med)
-                w("| %s | %s b=%d | %s | %s | %s | %.2fx |" % (
+                w("| %s | %s b=%d | %s | %s | %s | %s | %.2fx |" % (
                     name, arch, batch, variant, fmt(m["img_s"]), fmt(m["cpu"], 0) if m["cpu"] else "–",
-                    med / base[(arch, batch)]))
+                    "%.0f" % statistics.median(m["faults"]) if m["faults"] else "–", med / base[(arch, batch)]))
     copies = [r for r in recs if r["kind"] == "input_copy"]
     for r in copies:
         w("")

@@ -116,17 +116,20 @@ public final class ModelBench implements Callable<Integer> {
     FloatBuffer pixels = pixels(batch);
     List<List<Double>> samples = new ArrayList<>();
     List<List<Double>> cpu = new ArrayList<>();
+    List<List<Double>> faults = new ArrayList<>();
     for (int i = 0; i < vs.size(); i++) {
       // The first calls at a new shape create oneDNN primitives and reorder cached weights: not steady state.
       sample(loaded.get(i), vs.get(i).callers(), pixels, batch, 0.5);
       samples.add(new ArrayList<>());
       cpu.add(new ArrayList<>());
+      faults.add(new ArrayList<>());
     }
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < vs.size(); i++) {
         Sample s = sample(loaded.get(i), vs.get(i).callers(), pixels, batch, minSeconds);
         samples.get(i).add(s.imagesPerSecond());
         cpu.get(i).add(s.cpuMillisPerImage());
+        faults.get(i).add(s.minorFaultsPerImage());
       }
     }
     for (int i = 0; i < vs.size(); i++) {
@@ -145,6 +148,7 @@ public final class ModelBench implements Callable<Integer> {
       rec.put("label", label);
       rec.put("img_s", samples.get(i));
       rec.put("cpu_ms_per_img", cpu.get(i));
+      rec.put("minor_faults_per_img", faults.get(i));
       records.write(rec);
     }
   }
@@ -154,7 +158,21 @@ public final class ModelBench implements Callable<Integer> {
    * neighbours' load, the CPU time much less (it still counts spinning threads), so a lever that saves work shows
    * in both.
    */
-  record Sample(double imagesPerSecond, double cpuMillisPerImage) {
+  record Sample(double imagesPerSecond, double cpuMillisPerImage, double minorFaultsPerImage) {
+  }
+
+  /**
+   * The process's minor page faults so far (Linux /proc/self/stat, field 10), or -1 elsewhere. Tensors freed and
+   * allocated again through mmap fault in fresh zeroed pages on every run; a pooling allocator does not.
+   */
+  static long minorFaults() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[7]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** One sample of at least {@code seconds}, with {@code callers} threads calling the one model. */
@@ -163,6 +181,7 @@ public final class ModelBench implements Callable<Integer> {
     ExecutorService pool = Executors.newFixedThreadPool(callers);
     try {
       long cpuStart = PROCESS.getProcessCpuTime();
+      long faultsStart = minorFaults();
       long start = System.nanoTime();
       List<Future<Integer>> calls = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
@@ -180,7 +199,8 @@ public final class ModelBench implements Callable<Integer> {
         images += (long) f.get() * batch;
       }
       double wall = (System.nanoTime() - start) / 1e9;
-      return new Sample(images / wall, (PROCESS.getProcessCpuTime() - cpuStart) / 1e6 / images);
+      return new Sample(images / wall, (PROCESS.getProcessCpuTime() - cpuStart) / 1e6 / images,
+          (double) (minorFaults() - faultsStart) / images);
     } finally {
       pool.shutdown();
     }
