@@ -8,7 +8,8 @@
 #   scripts/bench.sh            full run (about 20 minutes on 2 cores)
 #   scripts/bench.sh --quick    a few minutes, resnet50 only, to check the harness itself
 # Environment: BENCH_WORK (models, JPEGs, results; default /tmp/resnet-spark-bench), BENCH_THREADS (default 2),
-# BENCH_SKIP_GPU_BUILD=1 to skip the -Pgpu build check.
+# BENCH_SKIP_GPU_BUILD=1 to skip the -Pgpu build check, BENCH_JOB_ROOT to run step 5 with scripts/run-local.sh of
+# another checkout (default: this one).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${BENCH_WORK:-/tmp/resnet-spark-bench}"
@@ -134,26 +135,29 @@ else
   preprocess_skipped="the udf image preprocessor (io.resnetspark.udf.image.ImagePreprocessor) is not in this tree"
 fi
 
-if [[ -f "$root/scripts/run-local.sh" && -f "$root/job/src/main/java/io/resnetspark/job/LabelImagesJob.java" ]]; then
+job_root="${BENCH_JOB_ROOT:-$root}"
+if [[ -f "$job_root/scripts/run-local.sh" && -f "$job_root/job/src/main/java/io/resnetspark/job/LabelImagesJob.java" ]]; then
   job_skipped=""
+  job_tree="$(cd "$job_root" && git log -1 --format='%h %s' | cut -c1-80)"
   job_images="$work/job-input"
   count=$([[ $quick == 1 ]] && echo 300 || echo 2000)
   rm -rf "$job_images" && mkdir -p "$job_images"
   ls "$jpegs" | head -n "$count" | while read -r f; do ln -s "$jpegs/$f" "$job_images/$f"; done
   log "5. the whole job in local[2]: $count JPEGs, ResNet-50, batch 32, $ours_env"
   (export $ours_env
-   /usr/bin/time -f "%M %e" -o "$work/job.time" "$root/scripts/run-local.sh" --model "$work/models/resnet50-folded" \
+   /usr/bin/time -f "%M %e" -o "$work/job.time" "$job_root/scripts/run-local.sh" --model "$work/models/resnet50-folded" \
      --input "$job_images" --output "$work/job-output" --mode overwrite --batch-size 32 --show-rows 0 \
      >"$work/job.log" 2>&1) || log "the job failed: see $work/job.log"
-  /usr/bin/python3 - "$work" "$results" "$count" "$ours_env" <<'PY' || job_skipped="the job ran but left no run report (see job.log)"
+  /usr/bin/python3 - "$work" "$results" "$count" "$ours_env" "$job_tree" <<'PY' || job_skipped="the job ran but left no run report (see job.log)"
 import json, sys
-work, results, count, env = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+work, results, count, env, tree = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 report = json.load(open(work + "/job-output/_run_report.json"))
 rss_kib, wall = open(work + "/job.time").read().split()[-2:]
 rec = {"kind": "job", "arch": "resnet50", "batch": 32, "images": count,
        "img_s": [report["throughput"]["images_per_second"]],
        "wall_with_startup_s": float(wall), "peak_rss_mib": int(rss_kib) / 1024.0,
-       "stages": report["throughput"].get("stages"), "env": env}
+       "stages": report["throughput"].get("stages"), "env": env, "tree": tree,
+       "model_loads": report.get("model_loads_per_executor")}
 open(results, "a").write(json.dumps(rec) + "\n")
 PY
 fi

@@ -193,6 +193,8 @@ def main():
               "whole command including JVM, Spark and model start-up; peak JVM RSS **%.0f MiB**." % (
                   j["arch"], j["images"], j["batch"], j["env"], statistics.median(j["img_s"]),
                   j["wall_with_startup_s"], j["peak_rss_mib"]))
+            w("")
+            w("Job code: commit `%s`; model loads per executor: %s." % (j.get("tree", "?"), j.get("model_loads")))
             if j.get("stages"):
                 w("")
                 w("Stage rates (images per task-second): %s." % ", ".join(
