@@ -1,0 +1,393 @@
+package io.resnetspark.job;
+
+import io.resnetspark.model.Architecture;
+import io.resnetspark.model.PreprocessSpec;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.apache.spark.network.util.JavaUtils;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The job's command line. Every option can also come from a {@code --config} file (key = the long option name
+ * without dashes); the command line wins. {@link #validate()} checks what picocli's types cannot.
+ */
+@Command(name = "label-images", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "resnet-spark label-images " + JobOptions.VERSION,
+    description = {
+        "Labels every image under --input with a ResNet SavedModel and writes one row per file to --output.",
+        "Options may also come from --config FILE (key = option name without dashes); the command line wins."},
+    footer = {"",
+        "Exit codes: 0 done; 1 configuration error (model, input or output not usable, found before any work);",
+        "  2 bad command line; 3 rows written but more errors than --max-error-rate; 4 the Spark job failed.",
+        "A run report is written next to the output: _run_report.json and the chart _run_report.png."})
+public final class JobOptions {
+  public static final String VERSION = "0.1.0";
+  static final String DEFAULT_EXTENSIONS = "jpg,jpeg,png,gif,bmp,webp,tif,tiff";
+  static final String DEFAULT_BYTES_PER_PARTITION = "128m";
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+  private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,16}");
+
+  /** Where the images come from. */
+  public enum InputFormat {
+    /** Files, read as bytes and decoded by the model's own decoder (JPEG, PNG, GIF, BMP, WebP, TIFF). */
+    BINARYFILE("binaryFile"),
+    /** Files decoded by Spark's image data source (its decoder, BGR structs). */
+    IMAGE("image"),
+    /** A Parquet dataset with a binary column and a path column. */
+    PARQUET("parquet"),
+    /** A table of the session catalog with a binary column and a path column. */
+    TABLE("table");
+
+    final String cliName;
+
+    InputFormat(String cliName) {
+      this.cliName = cliName;
+    }
+
+    public boolean isFiles() {
+      return this == BINARYFILE || this == IMAGE;
+    }
+
+    @Override
+    public String toString() {
+      return cliName;
+    }
+  }
+
+  /** How the output is written. */
+  public enum Mode {
+    /** A new output; an existing non-empty one is a configuration error. */
+    CREATE,
+    /** Replace the output. */
+    OVERWRITE,
+    /** Add every input's row to the output (created when absent). */
+    APPEND,
+    /** Add rows only for inputs the output lacks for this model and modification time (created when absent). */
+    INCREMENTAL;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The output table's file format. */
+  public enum OutputFormat {
+    PARQUET, JSON;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  @CommandLine.Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", order = 0,
+      description = "Options for repeatable runs, e.g. conf/job-defaults.properties (key = value, key = option "
+          + "name without dashes). The command line wins over the file.")
+  Path config;
+
+  @Option(names = "--input", paramLabel = "PATH", order = 1,
+      description = "Directory, file or glob (file:, hdfs:, s3a: or a local path), searched recursively; repeat "
+          + "for several. With --input-format table: the table name. Required.")
+  List<String> inputs;
+
+  @Option(names = "--extensions", paramLabel = "LIST", split = ",", order = 2, defaultValue = DEFAULT_EXTENSIONS,
+      description = "File name extensions to label, case-insensitive, or * for every file (default "
+          + "${DEFAULT-VALUE}). Not used for parquet/table input.")
+  List<String> extensions;
+
+  @Option(names = "--input-format", paramLabel = "FORMAT", order = 3, defaultValue = "binaryFile",
+      converter = InputFormatConverter.class,
+      description = "binaryFile (default: bytes decoded by the model's decoder), image (Spark's image source), "
+          + "parquet or table (a binary column and a path column, see --content-column, --path-column).")
+  InputFormat inputFormat;
+
+  @Option(names = "--content-column", paramLabel = "NAME", order = 4, defaultValue = "content",
+      description = "parquet/table input: the binary column with the encoded image (default ${DEFAULT-VALUE}).")
+  String contentColumn;
+
+  @Option(names = "--path-column", paramLabel = "NAME", order = 5, defaultValue = "path",
+      description = "parquet/table input: the string column that identifies the image (default ${DEFAULT-VALUE}).")
+  String pathColumn;
+
+  @Option(names = "--modification-time-column", paramLabel = "NAME", order = 6,
+      description = "parquet/table input: a timestamp column for modification_time (default: none, "
+          + "modification_time is null and incremental runs key on the path alone).")
+  String modificationTimeColumn;
+
+  @Option(names = "--model", paramLabel = "DIR", order = 10,
+      description = "A resnet-spark SavedModel directory (any Hadoop path), as written by model-builder.")
+  String model;
+
+  @Option(names = "--arch", paramLabel = "NAME", order = 11, converter = ArchitectureConverter.class,
+      description = "Instead of --model: build this architecture on the driver (resnet18, resnet50, ... "
+          + "wide_resnet101_2), from --weights or from random weights.")
+  Architecture arch;
+
+  @Option(names = "--weights", paramLabel = "FILE", order = 12,
+      description = "With --arch: a torchvision/timm checkpoint (.pth or .safetensors). Without it the weights "
+          + "are RANDOM and the labels meaningless.")
+  Path weights;
+
+  @Option(names = "--num-classes", paramLabel = "N", order = 13,
+      description = "With --arch: classes of the model (default: the checkpoint's, or 1000).")
+  Integer numClasses;
+
+  @Option(names = "--labels", paramLabel = "FILE", order = 14,
+      description = "With --arch: class names, one line per class (default: ImageNet names for 1000 classes).")
+  Path labels;
+
+  @Option(names = "--seed", paramLabel = "S", order = 15, defaultValue = "0",
+      description = "With --arch and no --weights: seed of the random weights (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--preset", paramLabel = "NAME", order = 16, defaultValue = "IMAGENET1K_V1",
+      description = "With --arch: the preprocessing the weights expect: ${COMPLETION-CANDIDATES} (default "
+          + "${DEFAULT-VALUE}: resize 256, crop 224; V2: resize 232).")
+  PreprocessSpec.Preset preset;
+
+  @Option(names = "--output", paramLabel = "PATH", order = 20,
+      description = "Where the table goes (directory; file:, hdfs:, s3a: or a local path). Required.")
+  String output;
+
+  @Option(names = "--output-format", paramLabel = "FORMAT", order = 21, defaultValue = "parquet",
+      description = "parquet (default) or json (one JSON object per line).")
+  OutputFormat outputFormat;
+
+  @Option(names = "--mode", paramLabel = "MODE", order = 22, defaultValue = "create",
+      description = "create (default): a new output, refused if it exists and has data; overwrite: replace it; "
+          + "append: add rows for every input; incremental: add rows only for files the output lacks for this "
+          + "model and modification time.")
+  Mode mode;
+
+  @Option(names = "--batch-size", paramLabel = "N", order = 30, defaultValue = "32",
+      description = "Images per model call (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--top-k", paramLabel = "K", order = 31, defaultValue = "5",
+      description = "Classes kept per image in top_k (default ${DEFAULT-VALUE}); at most the model's classes.")
+  int topK;
+
+  @Option(names = "--embeddings", order = 32,
+      description = "Also write each image's pooled features (column embedding; null otherwise).")
+  boolean embeddings;
+
+  @Option(names = "--partitions", paramLabel = "N", order = 33,
+      description = "Spread the images over exactly N partitions (tasks); overrides --bytes-per-partition.")
+  Integer partitions;
+
+  @Option(names = "--bytes-per-partition", paramLabel = "SIZE", order = 34,
+      defaultValue = DEFAULT_BYTES_PER_PARTITION,
+      description = "Input bytes per partition, e.g. 64m or 1g (default ${DEFAULT-VALUE}); at least one "
+          + "partition per core.")
+  String bytesPerPartition;
+
+  @Option(names = "--max-error-rate", paramLabel = "R", order = 40, defaultValue = "1",
+      description = "Fraction of this run's rows (0..1) allowed to be errors; above it the run exits with 3 "
+          + "after writing (default ${DEFAULT-VALUE}: never).")
+  double maxErrorRate;
+
+  @Option(names = "--run-id", paramLabel = "ID", order = 41,
+      description = "Identifies this run in the run_id column and the report (default: UTC time plus a random "
+          + "suffix). Letters, digits and . _ : - only.")
+  String runId;
+
+  @Option(names = "--master", paramLabel = "URL", order = 42,
+      description = "Spark master. Default: spark-submit's, or local[*] when run without spark-submit.")
+  String master;
+
+  @Option(names = "--show-rows", paramLabel = "N", order = 43, defaultValue = "0",
+      description = "Print the first N rows this run wrote (default ${DEFAULT-VALUE}).")
+  int showRows;
+
+  /** Checks what the types cannot; a problem is a usage error naming the option. */
+  void validate() {
+    require(inputs != null && !inputs.isEmpty() && inputs.stream().noneMatch(String::isBlank),
+        "--input is required (a directory, file or glob; or a table name with --input-format table)");
+    require(output != null && !output.isBlank(), "--output is required (the directory the table goes to)");
+    require(model == null || arch == null, "give either --model or --arch, not both");
+    require(model != null || arch != null, "give --model DIR (a SavedModel) or --arch NAME (build one)");
+    if (arch == null) {
+      require(weights == null && numClasses == null && labels == null,
+          "--weights, --num-classes and --labels go with --arch; a --model has its own");
+    }
+    if (numClasses != null) {
+      require(numClasses >= 1, "--num-classes must be at least 1, got " + numClasses);
+    }
+    require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
+    require(topK >= 1, "--top-k must be at least 1, got " + topK);
+    if (partitions != null) {
+      require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
+    }
+    bytesPerPartition();
+    require(maxErrorRate >= 0 && maxErrorRate <= 1,
+        "--max-error-rate must be between 0 and 1, got " + maxErrorRate);
+    require(showRows >= 0, "--show-rows must be at least 0, got " + showRows);
+    require(runId == null || RUN_ID.matcher(runId).matches(),
+        "--run-id may hold letters, digits and . _ : - (at most 128), got '" + runId + "'");
+    for (String e : extensions) {
+      require(e.equals("*") || EXTENSION.matcher(e).matches(),
+          "--extensions takes names like jpg,png or *, got '" + e + "'");
+    }
+    require(!inputFormat.isFiles() || !extensions.isEmpty(), "--extensions is empty; give e.g. jpg,png or *");
+    require(inputFormat != InputFormat.TABLE || inputs.size() == 1, "--input-format table takes one table name");
+  }
+
+  /** {@code --bytes-per-partition} in bytes. */
+  long bytesPerPartition() {
+    long bytes;
+    try {
+      bytes = JavaUtils.byteStringAsBytes(bytesPerPartition);
+    } catch (RuntimeException e) {
+      throw usage("--bytes-per-partition takes a size like 64m or 1g, got '" + bytesPerPartition + "'");
+    }
+    require(bytes >= 1, "--bytes-per-partition must be at least 1 byte, got " + bytesPerPartition);
+    return bytes;
+  }
+
+  /** The extensions to keep, lower case; empty means every file. */
+  List<String> extensionFilter() {
+    if (extensions.contains("*")) {
+      return List.of();
+    }
+    return extensions.stream().map(e -> e.toLowerCase(Locale.ROOT)).distinct().toList();
+  }
+
+  private void require(boolean condition, String message) {
+    if (!condition) {
+      throw usage(message);
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  static final class InputFormatConverter implements CommandLine.ITypeConverter<InputFormat> {
+    @Override
+    public InputFormat convert(String value) {
+      return Arrays.stream(InputFormat.values())
+          .filter(f -> f.cliName.equalsIgnoreCase(value.strip()))
+          .findFirst()
+          .orElseThrow(() -> new CommandLine.TypeConversionException(
+              "'" + value + "' is not one of binaryFile, image, parquet, table"));
+    }
+  }
+
+  static final class ArchitectureConverter implements CommandLine.ITypeConverter<Architecture> {
+    @Override
+    public Architecture convert(String value) {
+      try {
+        return Architecture.fromId(value.strip());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  // Accessors for the job; the fields stay package-private for picocli and the tests.
+  public Path config() {
+    return config;
+  }
+
+  public List<String> inputs() {
+    return inputs;
+  }
+
+  public InputFormat inputFormat() {
+    return inputFormat;
+  }
+
+  public String contentColumn() {
+    return contentColumn;
+  }
+
+  public String pathColumn() {
+    return pathColumn;
+  }
+
+  public String modificationTimeColumn() {
+    return modificationTimeColumn;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public Architecture arch() {
+    return arch;
+  }
+
+  public Path weights() {
+    return weights;
+  }
+
+  public Integer numClasses() {
+    return numClasses;
+  }
+
+  public Path labels() {
+    return labels;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public PreprocessSpec.Preset preset() {
+    return preset;
+  }
+
+  public String output() {
+    return output;
+  }
+
+  public OutputFormat outputFormat() {
+    return outputFormat;
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int topK() {
+    return topK;
+  }
+
+  public boolean embeddings() {
+    return embeddings;
+  }
+
+  public Integer partitions() {
+    return partitions;
+  }
+
+  public double maxErrorRate() {
+    return maxErrorRate;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public String master() {
+    return master;
+  }
+
+  public int showRows() {
+    return showRows;
+  }
+}

@@ -1,0 +1,402 @@
+package io.resnetspark.job;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import io.resnetspark.job.JobOptions.InputFormat;
+import io.resnetspark.job.JobOptions.Mode;
+import io.resnetspark.job.OutputTable.Existing;
+import io.resnetspark.job.OutputTable.State;
+import io.resnetspark.udf.BroadcastModel;
+import io.resnetspark.udf.ModelBroadcasts;
+import io.resnetspark.udf.ResNetClassifier;
+import io.resnetspark.udf.image.ImageLimits;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * The Spark application: labels every image under {@code --input} with a ResNet SavedModel and writes one row per
+ * file to {@code --output}. Usable with {@code spark-submit --class io.resnetspark.job.LabelImagesJob} and, with
+ * Spark's jars on the class path, as a plain Java program (then in {@code local[*]}).
+ *
+ * <p>Order of work: everything that can be wrong with the command line, the model, the output and the input is
+ * checked on the driver first (exit code {@link ExitCode#CONFIG_ERROR}); only then are images read, labelled and
+ * written in one Spark job, committed at its end; then the report is written and printed.
+ */
+public final class LabelImagesJob {
+  private static final Logger LOG = LoggerFactory.getLogger(LabelImagesJob.class);
+  static final String PREDICTION = "prediction";
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+  static final String COMMITTER_ALGORITHM = "spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version";
+  /** Files larger than this are reported TOO_LARGE without being read: the decoder would refuse them anyway. */
+  static final long MAX_FILE_BYTES = ImageLimits.DEFAULT_MAX_BYTES;
+  private static final DateTimeFormatter RUN_ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final JobOptions options;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, Double> driverSeconds = new LinkedHashMap<>();
+
+  private LabelImagesJob(JobOptions options, PrintStream out, PrintStream err) {
+    this.options = options;
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the job and returns its exit code (see {@link ExitCode}); never calls {@code System.exit}. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    JobCommandLine.Parsed parsed;
+    try {
+      parsed = JobCommandLine.parse(args);
+    } catch (CommandLine.ParameterException e) {
+      err.println("error: " + e.getMessage() + " (see --help)");
+      return ExitCode.USAGE;
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return ExitCode.CONFIG_ERROR;
+    }
+    if (parsed.commandLine().isUsageHelpRequested()) {
+      parsed.commandLine().usage(out);
+      return ExitCode.OK;
+    }
+    if (parsed.commandLine().isVersionHelpRequested()) {
+      parsed.commandLine().printVersionHelp(out);
+      return ExitCode.OK;
+    }
+    return new LabelImagesJob(parsed.options(), out, err).execute();
+  }
+
+  private int execute() {
+    Instant started = Instant.now();
+    long startNanos = System.nanoTime();
+    String runId = options.runId() != null ? options.runId() : newRunId(started);
+    Session session;
+    try {
+      session = Session.start(options, runId);
+    } catch (RuntimeException e) {
+      LOG.error("cannot start Spark", e);
+      err.println("error: cannot start Spark: " + firstLine(e));
+      return ExitCode.RUN_FAILED;
+    }
+    try {
+      return label(session.spark(), runId, started, startNanos);
+    } catch (ConfigException e) {
+      LOG.debug("configuration error", e);
+      err.println("error: " + e.getMessage());
+      return ExitCode.CONFIG_ERROR;
+    } catch (RuntimeException | IOException e) {
+      LOG.error("run " + runId + " failed", e);
+      err.println("error: run " + runId + " failed, nothing of it was committed: " + rootMessage(e));
+      return ExitCode.RUN_FAILED;
+    } finally {
+      session.close();
+    }
+  }
+
+  private int label(SparkSession spark, String runId, Instant started, long startNanos) throws IOException {
+    Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+    long phase = System.nanoTime();
+
+    // 1. Checks with the file systems only: output, input paths, model files.
+    OutputTable table = new OutputTable(options.output(), options.outputFormat());
+    Existing existing = table.inspect(hadoopConf);
+    table.checkWritable(options.mode(), existing, spark);
+    List<FileListing.Entry> listing = null;
+    if (options.inputFormat().isFiles()) {
+      listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
+      if (listing.isEmpty()) {
+        List<String> extensions = options.extensionFilter();
+        throw new ConfigException("no files under " + String.join(", ", options.inputs())
+            + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
+            + " (see --extensions)"));
+      }
+    }
+    try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
+      if (options.topK() > model.metadata().numClasses()) {
+        throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
+            + model.metadata().numClasses() + " classes");
+      }
+      InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
+      BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
+      phase = lap("checks_and_model", phase);
+
+      // 2. What is left to label.
+      Dataset<Row> todo = candidates.rows();
+      boolean filtered = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
+      if (filtered) {
+        todo = OutputTable.notYetLabelled(todo, table.labelledKeys(spark, broadcast.sha256()));
+      }
+      long todoCount;
+      long todoBytes;
+      if (listing != null && !filtered) {
+        todoCount = listing.size();
+        todoBytes = listing.stream().mapToLong(FileListing.Entry::length).sum();
+      } else {
+        Row sizes = todo.agg(count(lit(1)), sum(col(OutputTable.LENGTH))).first();
+        todoCount = sizes.getLong(0);
+        todoBytes = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
+      }
+      long seen = listing != null ? listing.size() : candidates.rows().count();
+      phase = lap("listing", phase);
+
+      RunMetrics metrics = RunMetrics.register(spark.sparkContext(), runId);
+      int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(), todoBytes,
+          todoCount, spark.sparkContext().defaultParallelism());
+      if (todoCount > 0) {
+        // 3. One Spark job: read, decode, infer, write; committed only when every task has succeeded.
+        Dataset<Row> rows = labelledRows(spark, todo, candidates.payloadColumn(), partitions, model,
+            broadcast.sha256(), runId, metrics);
+        LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, todoCount,
+            todoBytes, partitions, model.metadata().architecture(), model.weightsDescription());
+        if (table.discardUncommitted(hadoopConf)) {
+          LOG.warn("run {}: removed the uncommitted files of an interrupted run from {}/_temporary", runId,
+              options.output());
+        }
+        try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), todoCount)) {
+          spark.sparkContext().addSparkListener(progress);
+          progress.start(PROGRESS_INTERVAL);
+          try {
+            table.write(rows, options.mode());
+          } finally {
+            spark.sparkContext().removeSparkListener(progress);
+          }
+          LOG.info("run {}: {}", runId, progress.line());
+        }
+        phase = lap("label_and_write", phase);
+      }
+
+      // 4. Report.
+      long written = metrics.rowsWritten();
+      long errors = metrics.errorCount();
+      double errorRate = written == 0 ? 0 : (double) errors / written;
+      boolean exceeded = errorRate > options.maxErrorRate();
+      String status = todoCount == 0 ? RunReport.STATUS_NOTHING_TO_DO
+          : exceeded ? RunReport.STATUS_ERROR_RATE_EXCEEDED : RunReport.STATUS_SUCCEEDED;
+      RunReport report = report(spark, runId, status, started, startNanos, model, broadcast, seen, todoCount,
+          metrics, errorRate, partitions);
+      if (todoCount > 0 || existing.state() != State.ABSENT) {
+        ReportFiles.write(report, options.output(), hadoopConf);
+      }
+      lap("report", phase);
+      out.print(report.summary(10));
+      if (todoCount > 0 || existing.state() != State.ABSENT) {
+        out.println("  report   " + options.output() + "/" + ReportFiles.JSON + " and " + ReportFiles.PNG);
+      }
+      if (options.showRows() > 0 && todoCount > 0) {
+        showRows(spark, table, runId);
+      }
+      if (written != todoCount) {
+        LOG.warn("run {}: wrote {} rows for {} images; the report's counts come from the written rows", runId,
+            written, todoCount);
+      }
+      if (exceeded) {
+        err.printf(Locale.ROOT, "error: %.1f%% of this run's %d rows are errors, more than --max-error-rate %s "
+            + "allows; the rows are written (see the report)%n", 100 * errorRate, written, options.maxErrorRate());
+        return ExitCode.ERROR_RATE_EXCEEDED;
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** The rows to write, in {@link OutputTable#SCHEMA} order, passing through the {@link OutputMeter}. */
+  private Dataset<Row> labelledRows(SparkSession spark, Dataset<Row> todo, String payloadColumn, int partitions,
+                                    ModelSource model, String sha256, String runId, RunMetrics metrics) {
+    Dataset<Row> images;
+    String imageColumn;
+    Column readErrorCode;
+    Column readErrorMessage;
+    if (payloadColumn == null) {
+      Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+      images = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH))
+          .repartition(partitions)
+          .mapPartitions(new ContentReader(conf, MAX_FILE_BYTES, metrics.readNanos),
+              Encoders.row(ContentReader.OUTPUT_SCHEMA));
+      imageColumn = ContentReader.CONTENT;
+      readErrorCode = col(ContentReader.READ_ERROR_CODE);
+      readErrorMessage = col(ContentReader.READ_ERROR_MESSAGE);
+    } else {
+      // The scan reads (and for image input decodes) the images: partition the scan instead of shuffling them.
+      spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(options.bytesPerPartition()));
+      if (options.partitions() != null) {
+        spark.conf().set("spark.sql.files.minPartitionNum", Integer.toString(options.partitions()));
+      }
+      images = todo;
+      imageColumn = payloadColumn;
+      readErrorCode = lit(null).cast(DataTypes.StringType);
+      readErrorMessage = lit(null).cast(DataTypes.StringType);
+    }
+    Dataset<Row> predicted = new ResNetClassifier()
+        .setInputCol(imageColumn)
+        .setOutputCol(PREDICTION)
+        .setModelPath(model.path())
+        .setBatchSize(options.batchSize())
+        .setTopK(options.topK())
+        .setOutputEmbeddings(options.embeddings())
+        .transform(images);
+    Dataset<Row> rows = predicted.select(
+        col(OutputTable.PATH),
+        col(OutputTable.MODIFICATION_TIME),
+        col(OutputTable.LENGTH),
+        col(PREDICTION + ".label").as(OutputTable.LABEL),
+        col(PREDICTION + ".index").as(OutputTable.INDEX),
+        col(PREDICTION + ".probability").as(OutputTable.PROBABILITY),
+        col(PREDICTION + ".top_k").as(OutputTable.TOP_K),
+        col(PREDICTION + ".embedding").as(OutputTable.EMBEDDING),
+        // A file that could not be read has no image: its read error explains the udf's EMPTY.
+        coalesce(readErrorCode, col(PREDICTION + ".error_code")).as(OutputTable.ERROR_CODE),
+        coalesce(readErrorMessage, col(PREDICTION + ".error_message")).as(OutputTable.ERROR_MESSAGE),
+        lit(model.metadata().architecture()).as(OutputTable.MODEL_ARCH),
+        lit(sha256).as(OutputTable.MODEL_SHA256),
+        lit(runId).as(OutputTable.RUN_ID),
+        current_timestamp().as(OutputTable.PROCESSED_AT));
+    return rows.mapPartitions(new OutputMeter(metrics), Encoders.row(OutputTable.SCHEMA));
+  }
+
+  private RunReport report(SparkSession spark, String runId, String status, Instant started, long startNanos,
+                           ModelSource model, BroadcastModel broadcast, long seen, long todo, RunMetrics metrics,
+                           double errorRate, int partitions) {
+    double wall = (System.nanoTime() - startNanos) / 1e9;
+    long written = metrics.rowsWritten();
+    long errors = metrics.errorCount();
+    Map<String, Long> histogram = new LinkedHashMap<>();
+    metrics.labelCounts().entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> histogram.put(e.getKey(), e.getValue()));
+    return new RunReport(runId, status, started.toString(), Instant.now().toString(), RunReport.round(wall),
+        new RunReport.Input(options.inputs(), options.inputFormat().toString(),
+            options.inputFormat().isFiles() ? extensionsForReport() : null),
+        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString()),
+        new RunReport.Model(model.path(), model.metadata().architecture(), model.metadata().numClasses(),
+            broadcast.sha256(), model.weightsDescription(), model.randomWeights(), model.builtForThisRun()),
+        new RunReport.Counts(seen, seen - todo, written, written - errors, errors, metrics.errorCounts()),
+        RunReport.round(errorRate), options.maxErrorRate(), broadcast.loadsPerExecutor(), partitions,
+        new LinkedHashMap<>(driverSeconds),
+        RunReport.throughput(written, wall, metrics.readNanos(), metrics.upstreamNanos(), metrics.writeNanos(),
+            options.inputFormat() == InputFormat.BINARYFILE),
+        histogram,
+        new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),
+            spark.sparkContext().defaultParallelism()));
+  }
+
+  private List<String> extensionsForReport() {
+    List<String> extensions = options.extensionFilter();
+    return extensions.isEmpty() ? List.of("*") : extensions;
+  }
+
+  private void showRows(SparkSession spark, OutputTable table, String runId) {
+    List<Row> rows = table.read(spark)
+        .where(col(OutputTable.RUN_ID).equalTo(lit(runId)))
+        .select(OutputTable.PATH, OutputTable.LABEL, OutputTable.PROBABILITY, OutputTable.ERROR_CODE)
+        .orderBy(OutputTable.PATH)
+        .limit(options.showRows())
+        .collectAsList();
+    out.println();
+    out.printf("first %d rows of this run:%n", rows.size());
+    out.printf("  %-10s %-28s %s%n", "prob.", "label / error", "path");
+    for (Row r : rows) {
+      String label = r.isNullAt(3) ? r.getString(1) : "ERROR " + r.getString(3);
+      String probability = r.isNullAt(2) ? "" : String.format(Locale.ROOT, "%.4f", r.getFloat(2));
+      out.printf("  %-10s %-28s %s%n", probability, label, r.getString(0));
+    }
+  }
+
+  private long lap(String name, long since) {
+    long now = System.nanoTime();
+    driverSeconds.merge(name, RunReport.round((now - since) / 1e9), Double::sum);
+    return now;
+  }
+
+  static String newRunId(Instant at) {
+    byte[] suffix = new byte[3];
+    ThreadLocalRandom.current().nextBytes(suffix);
+    return RUN_ID_TIME.format(at) + "-" + HexFormat.of().formatHex(suffix);
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+
+  /** The innermost message, which names what actually went wrong (Spark wraps task failures several times). */
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String first = firstLine(e);
+    String last = root == e ? first : root.getClass().getSimpleName() + ": " + firstLine(root);
+    return root == e ? first : first + " (cause: " + last + ")";
+  }
+
+  /** The Spark session of a run: created here (and stopped at the end), or the application's own. */
+  private record Session(SparkSession spark, boolean owned) implements AutoCloseable {
+    static Session start(JobOptions options, String runId) {
+      boolean existing = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
+      SparkConf submitted = new SparkConf();
+      SparkSession.Builder builder = SparkSession.builder().appName("resnet-spark label-images " + runId);
+      if (options.master() != null) {
+        builder.master(options.master());
+      } else if (!submitted.contains("spark.master")) {
+        builder.master("local[*]");
+      }
+      if (!submitted.contains("spark.ui.showConsoleProgress")) {
+        builder.config("spark.ui.showConsoleProgress", "true");
+      }
+      // Version 1 moves task output into place only at job commit, so a killed run leaves nothing visible.
+      if (!submitted.contains(COMMITTER_ALGORITHM)) {
+        builder.config(COMMITTER_ALGORITHM, "1");
+      } else if (!"1".equals(submitted.get(COMMITTER_ALGORITHM))) {
+        LOG.warn("{}={}: a failed run may leave part of its rows visible; use 1 (or an S3A committer)",
+            COMMITTER_ALGORITHM, submitted.get(COMMITTER_ALGORITHM));
+      }
+      SparkSession spark = builder.getOrCreate();
+      if (existing && options.master() != null && !options.master().equals(spark.sparkContext().master())) {
+        LOG.warn("--master {} ignored: running in the application's session ({})", options.master(),
+            spark.sparkContext().master());
+      }
+      return new Session(spark, !existing);
+    }
+
+    @Override
+    public void close() {
+      if (owned) {
+        spark.stop();
+      }
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.resnetspark.job;
+
+import io.resnetspark.model.ModelBuilder;
+import io.resnetspark.model.ModelMetadata;
+import io.resnetspark.model.SavedModelContract;
+import java.io.BufferedReader;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.AccessControlException;
+
+/**
+ * The model a run uses, checked on the driver before any image is read: either a SavedModel directory on any
+ * Hadoop file system ({@code --model}), or one built here from {@code --arch} (and {@code --weights}) into a
+ * temporary directory that {@link #close()} removes. Only {@code assets/model.json} and {@code assets/labels.txt}
+ * are read here; the graph itself is loaded on the executors.
+ */
+public final class ModelSource implements AutoCloseable {
+  private final String path;
+  private final ModelMetadata metadata;
+  private final List<String> labels;
+  private final java.nio.file.Path temporaryDir;
+
+  private ModelSource(String path, ModelMetadata metadata, List<String> labels, java.nio.file.Path temporaryDir) {
+    this.path = path;
+    this.metadata = metadata;
+    this.labels = List.copyOf(labels);
+    this.temporaryDir = temporaryDir;
+  }
+
+  /** Resolves {@code --model} or builds {@code --arch}, whichever the options name. */
+  public static ModelSource resolve(JobOptions options, Configuration hadoopConf) {
+    if (options.model() != null) {
+      return open(options.model(), hadoopConf, null);
+    }
+    return build(options, hadoopConf);
+  }
+
+  /**
+   * Checks that {@code modelPath} is a resnet-spark SavedModel whose labels match its class count.
+   *
+   * @throws ConfigException naming what is missing or inconsistent
+   */
+  static ModelSource open(String modelPath, Configuration hadoopConf, java.nio.file.Path temporaryDir) {
+    try {
+      Path dir = new Path(modelPath);
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      FileStatus status = fs.getFileStatus(dir);
+      if (!status.isDirectory()) {
+        throw new ConfigException("model " + modelPath + " is a file; give the SavedModel directory (the one that "
+            + "holds saved_model.pb)");
+      }
+      if (!fs.exists(new Path(dir, "saved_model.pb"))) {
+        throw new ConfigException("model " + modelPath + " is not a SavedModel: it has no saved_model.pb");
+      }
+      Path assets = new Path(dir, SavedModelContract.ASSETS_DIR);
+      Path metadataFile = new Path(assets, SavedModelContract.METADATA_FILE);
+      if (!fs.exists(metadataFile)) {
+        throw new ConfigException("model " + modelPath + " has no " + SavedModelContract.ASSETS_DIR + "/"
+            + SavedModelContract.METADATA_FILE + ": build it with scripts/model-builder");
+      }
+      ModelMetadata metadata;
+      try (InputStream in = fs.open(metadataFile)) {
+        metadata = ModelMetadata.fromJson(in);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new ConfigException("model " + modelPath + ": unreadable " + SavedModelContract.METADATA_FILE + ": "
+            + oneLine(e), e);
+      }
+      Path labelsFile = new Path(assets, SavedModelContract.LABELS_FILE);
+      if (!fs.exists(labelsFile)) {
+        throw new ConfigException("model " + modelPath + " has no " + SavedModelContract.ASSETS_DIR + "/"
+            + SavedModelContract.LABELS_FILE);
+      }
+      List<String> labels;
+      try (InputStream in = fs.open(labelsFile)) {
+        labels = readLabels(in);
+      }
+      if (labels.size() != metadata.numClasses()) {
+        throw new ConfigException("model " + modelPath + ": " + SavedModelContract.LABELS_FILE + " has "
+            + labels.size() + " labels but " + SavedModelContract.METADATA_FILE + " says " + metadata.numClasses()
+            + " classes; rebuild the model with a labels file of one line per class");
+      }
+      return new ModelSource(status.getPath().toString(), metadata, labels, temporaryDir);
+    } catch (FileNotFoundException e) {
+      throw new ConfigException("model " + modelPath + " does not exist", e);
+    } catch (AccessControlException | AccessDeniedException e) {
+      throw new ConfigException("model " + modelPath + " is not readable: " + oneLine(e), e);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read model " + modelPath + ": " + oneLine(e), e);
+    }
+  }
+
+  /** Builds {@code --arch} from {@code --weights} (or random weights) into a temporary directory. */
+  static ModelSource build(JobOptions o, Configuration hadoopConf) {
+    java.nio.file.Path tmp;
+    try {
+      tmp = Files.createTempDirectory("resnet-spark-model-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for the model", e);
+    }
+    java.nio.file.Path out = tmp.resolve(o.arch().id());
+    try {
+      ModelBuilder.build(new ModelBuilder.BuildRequest(o.arch(), o.weights(), o.numClasses(), o.labels(), o.seed(),
+          o.preset(), out, false));
+    } catch (NoSuchFileException e) {
+      deleteQuietly(tmp);
+      throw new ConfigException("no such file: " + e.getFile(), e);
+    } catch (AccessDeniedException e) {
+      deleteQuietly(tmp);
+      throw new ConfigException("permission denied: " + e.getFile(), e);
+    } catch (IOException | IllegalArgumentException e) {
+      deleteQuietly(tmp);
+      throw new ConfigException("cannot build " + o.arch().id() + ": " + oneLine(e), e);
+    } catch (RuntimeException | Error e) {
+      deleteQuietly(tmp);
+      throw e;
+    }
+    return open(out.toUri().toString(), hadoopConf, tmp);
+  }
+
+  /** Where the executors read the model from (a Hadoop path or URI). */
+  public String path() {
+    return path;
+  }
+
+  public ModelMetadata metadata() {
+    return metadata;
+  }
+
+  public List<String> labels() {
+    return labels;
+  }
+
+  /** True when the weights are torchvision's random initialisation: labels are then meaningless. */
+  public boolean randomWeights() {
+    return metadata.weights() != null && metadata.weights().isRandom();
+  }
+
+  /** Whether this run built the model (it is then deleted by {@link #close()}). */
+  public boolean builtForThisRun() {
+    return temporaryDir != null;
+  }
+
+  /** One line on where the weights came from, for the report and the console. */
+  public String weightsDescription() {
+    ModelMetadata.WeightsInfo w = metadata.weights();
+    if (w == null) {
+      return "unknown";
+    }
+    if (w.isRandom()) {
+      return "RANDOM (seed " + w.seed() + ")";
+    }
+    return w.file() + " (" + w.format() + ", sha256 " + w.sha256() + ")";
+  }
+
+  @Override
+  public void close() {
+    if (temporaryDir != null) {
+      deleteQuietly(temporaryDir);
+    }
+  }
+
+  /** Labels as model-builder writes them: one per line, stripped, trailing blank lines ignored. */
+  static List<String> readLabels(InputStream in) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        lines.add(line.strip());
+      }
+    }
+    while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+      lines.remove(lines.size() - 1);
+    }
+    return lines;
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+
+  private static void deleteQuietly(java.nio.file.Path dir) {
+    try (Stream<java.nio.file.Path> paths = Files.walk(dir)) {
+      for (java.nio.file.Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // A leftover in the temporary directory is harmless; the run's outcome matters more.
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.resnetspark.job;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.SparkContext;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * What the tasks of one run measure, as named accumulators (named so that Spark reports their values per task to
+ * listeners, which is how {@link ProgressReporter} follows a run). All of them are updated only in the stage
+ * that writes the output, whose successful tasks Spark counts exactly once.
+ */
+public final class RunMetrics implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Rows handed to the writer so far. */
+  final LongAccumulator rows;
+  /** Nanoseconds tasks spent reading file bytes (binaryFile input only; other inputs read in Spark's scan). */
+  final LongAccumulator readNanos;
+  /** Nanoseconds the writer waited for rows: reading, decoding and inference, everything before the write. */
+  final LongAccumulator upstreamNanos;
+  /** Nanoseconds from a task's first row request to its end, minus the wait for rows: encoding and writing. */
+  final LongAccumulator writeNanos;
+  /** Rows per top-1 label, for rows without an error. */
+  final CountsAccumulator labels;
+  /** Rows per error code. */
+  final CountsAccumulator errors;
+
+  private RunMetrics(SparkContext sc, String runId) {
+    String prefix = "resnet-spark " + runId + " ";
+    rows = sc.longAccumulator(prefix + "rows");
+    readNanos = sc.longAccumulator(prefix + "read ns");
+    upstreamNanos = sc.longAccumulator(prefix + "upstream ns");
+    writeNanos = sc.longAccumulator(prefix + "write ns");
+    labels = new CountsAccumulator();
+    errors = new CountsAccumulator();
+    sc.register(labels, prefix + "labels");
+    sc.register(errors, prefix + "errors");
+  }
+
+  public static RunMetrics register(SparkContext sc, String runId) {
+    return new RunMetrics(sc, runId);
+  }
+
+  /** The accumulator id that {@link ProgressReporter} follows. */
+  public long rowsAccumulatorId() {
+    return rows.id();
+  }
+
+  public long rowsWritten() {
+    return rows.value();
+  }
+
+  public long errorCount() {
+    return errors.value().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public Map<String, Long> labelCounts() {
+    return new TreeMap<>(labels.value());
+  }
+
+  public Map<String, Long> errorCounts() {
+    return new TreeMap<>(errors.value());
+  }
+
+  public long readNanos() {
+    return readNanos.value();
+  }
+
+  public long upstreamNanos() {
+    return upstreamNanos.value();
+  }
+
+  public long writeNanos() {
+    return writeNanos.value();
+  }
+}

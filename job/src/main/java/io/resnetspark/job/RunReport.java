@@ -1,0 +1,177 @@
+package io.resnetspark.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a run did, written as {@code _run_report.json} next to the output and printed at the end. Counts add up:
+ * {@code inputs_seen = skipped + rows_written} and {@code rows_written = labelled + errors}.
+ *
+ * <p>Stage times are summed over tasks (task-seconds), so {@code images_per_task_second} is what one task slot
+ * (one core) achieves in that stage; {@code images_per_second} is the whole run's rate over its wall time. The
+ * {@code label} stage is the time the writer waited for labelled rows: decoding and inference (and reading, when
+ * the decoder waits for bytes). The {@code read} stage runs in the decoder's prefetch thread, overlapping
+ * inference, so stage times do not add up to the wall time.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunReport(
+    @JsonProperty("run_id") String runId,
+    @JsonProperty("status") String status,
+    @JsonProperty("started_at") String startedAt,
+    @JsonProperty("finished_at") String finishedAt,
+    @JsonProperty("wall_seconds") double wallSeconds,
+    @JsonProperty("input") Input input,
+    @JsonProperty("output") Output output,
+    @JsonProperty("model") Model model,
+    @JsonProperty("counts") Counts counts,
+    @JsonProperty("error_rate") double errorRate,
+    @JsonProperty("max_error_rate") double maxErrorRate,
+    @JsonProperty("model_loads_per_executor") Map<String, Long> modelLoadsPerExecutor,
+    @JsonProperty("partitions") int partitions,
+    @JsonProperty("driver_seconds") Map<String, Double> driverSeconds,
+    @JsonProperty("throughput") Throughput throughput,
+    @JsonProperty("label_histogram") Map<String, Long> labelHistogram,
+    @JsonProperty("spark") SparkInfo spark) {
+
+  public static final String STATUS_SUCCEEDED = "succeeded";
+  public static final String STATUS_ERROR_RATE_EXCEEDED = "error_rate_exceeded";
+  public static final String STATUS_NOTHING_TO_DO = "nothing_to_do";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public record Input(
+      @JsonProperty("paths") List<String> paths,
+      @JsonProperty("format") String format,
+      @JsonProperty("extensions") List<String> extensions) {
+  }
+
+  public record Output(
+      @JsonProperty("path") String path,
+      @JsonProperty("format") String format,
+      @JsonProperty("mode") String mode) {
+  }
+
+  public record Model(
+      @JsonProperty("path") String path,
+      @JsonProperty("architecture") String architecture,
+      @JsonProperty("num_classes") int numClasses,
+      @JsonProperty("sha256") String sha256,
+      @JsonProperty("weights") String weights,
+      @JsonProperty("random_weights") boolean randomWeights,
+      @JsonProperty("built_for_this_run") boolean builtForThisRun) {
+  }
+
+  public record Counts(
+      @JsonProperty("inputs_seen") long inputsSeen,
+      @JsonProperty("skipped") long skipped,
+      @JsonProperty("rows_written") long rowsWritten,
+      @JsonProperty("labelled") long labelled,
+      @JsonProperty("errors") long errors,
+      @JsonProperty("errors_by_code") Map<String, Long> errorsByCode) {
+  }
+
+  public record Stage(
+      @JsonProperty("task_seconds") double taskSeconds,
+      @JsonProperty("images_per_task_second") Double imagesPerTaskSecond) {
+
+    static Stage of(long nanos, long images) {
+      double seconds = nanos / 1e9;
+      return new Stage(round(seconds), seconds > 0 ? round(images / seconds) : null);
+    }
+  }
+
+  public record Throughput(
+      @JsonProperty("images_per_second") double imagesPerSecond,
+      @JsonProperty("stages") Map<String, Stage> stages) {
+  }
+
+  public record SparkInfo(
+      @JsonProperty("version") String version,
+      @JsonProperty("master") String master,
+      @JsonProperty("application_id") String applicationId,
+      @JsonProperty("default_parallelism") int defaultParallelism) {
+  }
+
+  /** Stage timings from the run's accumulators; read time only exists for binaryFile input. */
+  static Throughput throughput(long images, double wallSeconds, long readNanos, long labelNanos, long writeNanos,
+                               boolean bytesReadByJob) {
+    Map<String, Stage> stages = new LinkedHashMap<>();
+    if (bytesReadByJob) {
+      stages.put("read", Stage.of(readNanos, images));
+    }
+    stages.put("label", Stage.of(labelNanos, images));
+    stages.put("write", Stage.of(writeNanos, images));
+    return new Throughput(wallSeconds > 0 ? round(images / wallSeconds) : 0, stages);
+  }
+
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static RunReport fromJson(String json) throws IOException {
+    return MAPPER.readValue(json, RunReport.class);
+  }
+
+  /** The human-readable summary printed at the end of a run. */
+  public String summary(int histogramLines) {
+    StringBuilder s = new StringBuilder();
+    line(s, "resnet-spark run %s: %s in %.1f s", runId, status.replace('_', ' '), wallSeconds);
+    line(s, "  model    %s, %d classes, sha256 %s", model.architecture(), model.numClasses(),
+        model.sha256().substring(0, Math.min(16, model.sha256().length())));
+    line(s, "  weights  %s", model.weights());
+    if (model.randomWeights()) {
+      line(s, "           RANDOM WEIGHTS: the labels below are meaningless. Build with real weights:");
+      line(s, "           --arch %s --weights FILE (a torchvision .pth or .safetensors checkpoint)",
+          model.architecture());
+    }
+    line(s, "  input    %s (%s%s)", String.join(", ", input.paths()), input.format(),
+        input.extensions() == null ? "" : ": " + String.join(",", input.extensions()));
+    line(s, "  output   %s (%s, mode %s)", output.path(), output.format(), output.mode());
+    line(s, "  files    %,d seen, %,d skipped (already labelled), %,d written: %,d labelled, %,d errors%s",
+        counts.inputsSeen(), counts.skipped(), counts.rowsWritten(), counts.labelled(), counts.errors(),
+        counts.errorsByCode().isEmpty() ? "" : " " + counts.errorsByCode().entrySet().stream()
+            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ", "(", ")")));
+    if (counts.rowsWritten() > 0) {
+      line(s, "  errors   %.1f%% of rows (allowed: %.1f%%)", 100 * errorRate, 100 * maxErrorRate);
+      List<String> stageText = new ArrayList<>();
+      throughput.stages().forEach((name, st) -> stageText.add(String.format(Locale.ROOT, "%s %.1f", name,
+          st.imagesPerTaskSecond() == null ? 0.0 : st.imagesPerTaskSecond())));
+      line(s, "  speed    %.2f images/s overall, %d partitions; images per task-second: %s",
+          throughput.imagesPerSecond(), partitions, String.join(", ", stageText));
+      line(s, "  loads    %s", modelLoadsPerExecutor.isEmpty() ? "none this run (model already loaded in every "
+          + "JVM used)" : modelLoadsPerExecutor.entrySet().stream().map(e -> e.getValue() + "x on " + e.getKey())
+          .collect(Collectors.joining(", ")));
+    }
+    if (!labelHistogram.isEmpty()) {
+      line(s, "  labels   %s%s", labelHistogram.entrySet().stream().limit(histogramLines)
+              .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")),
+          labelHistogram.size() > histogramLines ? ", ... (" + labelHistogram.size() + " labels)" : "");
+    }
+    return s.toString();
+  }
+
+  private static void line(StringBuilder s, String format, Object... args) {
+    s.append(String.format(Locale.ROOT, format, args)).append('\n');
+  }
+
+  static double round(double value) {
+    return Math.round(value * 1000.0) / 1000.0;
+  }
+}

@@ -1,0 +1,139 @@
+package io.resnetspark.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.resnetspark.job.JobOptions.InputFormat;
+import io.resnetspark.job.JobOptions.Mode;
+import io.resnetspark.job.JobOptions.OutputFormat;
+import io.resnetspark.model.Architecture;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The job's options: their defaults, and the checks that make a bad command line a usage error. */
+class JobOptionsTest {
+  static final String[] MINIMAL = {"--input", "/data/images", "--output", "/data/labels", "--model", "/models/r50"};
+
+  static JobOptions parse(String... args) {
+    return JobCommandLine.parse(args).options();
+  }
+
+  static String[] minimalWith(String... more) {
+    List<String> args = new ArrayList<>(Arrays.asList(MINIMAL));
+    args.addAll(Arrays.asList(more));
+    return args.toArray(String[]::new);
+  }
+
+  static String usageError(String... args) {
+    return assertThrows(CommandLine.ParameterException.class, () -> parse(args)).getMessage();
+  }
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    JobOptions o = parse(MINIMAL);
+    assertEquals(List.of("/data/images"), o.inputs());
+    assertEquals(InputFormat.BINARYFILE, o.inputFormat());
+    assertEquals(List.of("jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff"), o.extensionFilter());
+    assertEquals(OutputFormat.PARQUET, o.outputFormat());
+    assertEquals(Mode.CREATE, o.mode());
+    assertEquals(32, o.batchSize());
+    assertEquals(5, o.topK());
+    assertFalse(o.embeddings());
+    assertNull(o.partitions());
+    assertEquals(128L << 20, o.bytesPerPartition());
+    assertEquals(1.0, o.maxErrorRate());
+    assertNull(o.runId());
+    assertNull(o.master());
+    assertEquals(0, o.showRows());
+  }
+
+  @Test
+  void everyOptionIsReadFromItsFlag() {
+    JobOptions o = parse("--input", "a", "--input", "s3a://b/c/*.jpg", "--output", "out", "--arch", "resnet18",
+        "--weights", "w.pth", "--num-classes", "10", "--seed", "7", "--input-format", "image",
+        "--output-format", "json", "--mode", "incremental", "--batch-size", "8", "--top-k", "3", "--embeddings",
+        "--partitions", "12", "--bytes-per-partition", "1g", "--max-error-rate", "0.25", "--run-id", "nightly-1",
+        "--master", "local[2]", "--show-rows", "4", "--extensions", "JPG,png");
+    assertEquals(List.of("a", "s3a://b/c/*.jpg"), o.inputs());
+    assertEquals(Architecture.RESNET18, o.arch());
+    assertEquals("w.pth", o.weights().toString());
+    assertEquals(10, o.numClasses());
+    assertEquals(7, o.seed());
+    assertEquals(InputFormat.IMAGE, o.inputFormat());
+    assertEquals(OutputFormat.JSON, o.outputFormat());
+    assertEquals(Mode.INCREMENTAL, o.mode());
+    assertEquals(8, o.batchSize());
+    assertEquals(3, o.topK());
+    assertTrue(o.embeddings());
+    assertEquals(12, o.partitions());
+    assertEquals(1L << 30, o.bytesPerPartition());
+    assertEquals(0.25, o.maxErrorRate());
+    assertEquals("nightly-1", o.runId());
+    assertEquals("local[2]", o.master());
+    assertEquals(4, o.showRows());
+    assertEquals(List.of("jpg", "png"), o.extensionFilter());
+  }
+
+  @Test
+  void inputFormatNamesAreCaseInsensitive() {
+    assertEquals(InputFormat.BINARYFILE, parse(minimalWith("--input-format", "binaryfile")).inputFormat());
+    assertEquals(InputFormat.PARQUET, parse(minimalWith("--input-format", "Parquet")).inputFormat());
+    assertTrue(usageError(minimalWith("--input-format", "csv")).contains("binaryFile, image, parquet, table"));
+  }
+
+  @Test
+  void aStarExtensionMeansEveryFile() {
+    assertEquals(List.of(), parse(minimalWith("--extensions", "*")).extensionFilter());
+  }
+
+  @Test
+  void inputOutputAndAModelAreRequired() {
+    assertTrue(usageError("--output", "o", "--model", "m").contains("--input is required"));
+    assertTrue(usageError("--input", "i", "--model", "m").contains("--output is required"));
+    assertTrue(usageError("--input", "i", "--output", "o").contains("--model DIR"));
+  }
+
+  @Test
+  void modelAndArchExcludeEachOther() {
+    assertTrue(usageError(minimalWith("--arch", "resnet18")).contains("either --model or --arch"));
+    assertTrue(usageError(minimalWith("--weights", "w.pth")).contains("go with --arch"));
+  }
+
+  @Test
+  void anUnknownArchitectureNamesTheChoices() {
+    String message = usageError("--input", "i", "--output", "o", "--arch", "resnet19");
+    assertTrue(message.contains("resnet18") && message.contains("wide_resnet101_2"), message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--batch-size|0|--batch-size must be at least 1",
+      "--top-k|0|--top-k must be at least 1",
+      "--partitions|0|--partitions must be at least 1",
+      "--bytes-per-partition|lots|--bytes-per-partition takes a size",
+      "--bytes-per-partition|0|--bytes-per-partition must be at least 1 byte",
+      "--max-error-rate|1.5|--max-error-rate must be between 0 and 1",
+      "--max-error-rate|-0.1|--max-error-rate must be between 0 and 1",
+      "--show-rows|-1|--show-rows must be at least 0",
+      "--run-id|a/b|--run-id may hold",
+      "--extensions|.jpg|--extensions takes names",
+      "--batch-size|many|'many' is not an int"})
+  void outOfRangeOrMalformedValuesAreUsageErrors(String option, String value, String message) {
+    String error = usageError(minimalWith(option, value));
+    assertTrue(error.contains(message), error);
+  }
+
+  @Test
+  void aTableIsOneName() {
+    assertTrue(usageError("--input", "a", "--input", "b", "--input-format", "table", "--output", "o", "--model", "m")
+        .contains("one table name"));
+  }
+}

@@ -1,0 +1,97 @@
+package io.resnetspark.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The run report: its JSON field names, its arithmetic and its printed summary. */
+class RunReportTest {
+  static RunReport sample(boolean random, long skipped, Map<String, Long> histogram) {
+    Map<String, Long> errors = new LinkedHashMap<>();
+    errors.put("CORRUPT", 2L);
+    errors.put("EMPTY", 1L);
+    long labelled = histogram.values().stream().mapToLong(Long::longValue).sum();
+    long written = labelled + 3;
+    return new RunReport("run-7", RunReport.STATUS_SUCCEEDED, "2024-05-01T10:00:00Z", "2024-05-01T10:00:20Z", 20.0,
+        new RunReport.Input(List.of("/lake/images"), "binaryFile", List.of("jpg", "png")),
+        new RunReport.Output("/lake/labels", "parquet", "incremental"),
+        new RunReport.Model("file:/models/r18", "resnet18", 10, "0123456789abcdef0123", random
+            ? "RANDOM (seed 0)" : "r18.pth (torch, sha256 ab)", random, false),
+        new RunReport.Counts(written + skipped, skipped, written, labelled, 3, errors),
+        3.0 / written, 0.5, Map.of("driver/123@host", 1L), 2, Map.of("listing", 1.5),
+        RunReport.throughput(written, 20.0, 2_000_000_000L, 10_000_000_000L, 500_000_000L, true),
+        histogram,
+        new RunReport.SparkInfo("4.0.1", "local[2]", "local-1", 2));
+  }
+
+  static Map<String, Long> histogram() {
+    Map<String, Long> h = new LinkedHashMap<>();
+    h.put("tabby", 4L);
+    h.put("tiger cat", 2L);
+    h.put("goldfish", 1L);
+    return h;
+  }
+
+  @Test
+  void theJsonUsesSnakeCaseNamesAndReadsBack() throws IOException {
+    RunReport report = sample(true, 5, histogram());
+    JsonNode json = new ObjectMapper().readTree(report.toJson());
+    assertEquals(15, json.at("/counts/inputs_seen").asLong());
+    assertEquals(5, json.at("/counts/skipped").asLong());
+    assertEquals(10, json.at("/counts/rows_written").asLong());
+    assertEquals(7, json.at("/counts/labelled").asLong());
+    assertEquals(2, json.at("/counts/errors_by_code/CORRUPT").asLong());
+    assertEquals(1, json.at("/model_loads_per_executor/driver~1123@host").asLong());
+    assertTrue(json.at("/model/random_weights").asBoolean());
+    assertEquals(0.5, json.at("/throughput/images_per_second").asDouble());
+    assertEquals(List.of("tabby", "tiger cat", "goldfish"), iterable(json.at("/label_histogram").fieldNames()));
+    assertEquals(report, RunReport.fromJson(report.toJson()));
+  }
+
+  @Test
+  void stageRatesAreImagesPerTaskSecond() {
+    RunReport.Throughput t = RunReport.throughput(100, 50.0, 2_000_000_000L, 20_000_000_000L, 0, true);
+    assertEquals(2.0, t.imagesPerSecond());
+    assertEquals(List.of("read", "label", "write"), List.copyOf(t.stages().keySet()));
+    assertEquals(50.0, t.stages().get("read").imagesPerTaskSecond());
+    assertEquals(5.0, t.stages().get("label").imagesPerTaskSecond());
+    assertEquals(20.0, t.stages().get("label").taskSeconds());
+    assertNull(t.stages().get("write").imagesPerTaskSecond(), "no time measured, no rate");
+    assertFalse(RunReport.throughput(100, 50.0, 0, 1, 1, false).stages().containsKey("read"),
+        "only binaryFile input reads bytes in the job");
+  }
+
+  @Test
+  void theSummarySaysPlainlyWhenWeightsAreRandom() {
+    String random = sample(true, 0, histogram()).summary(10);
+    assertTrue(random.contains("RANDOM WEIGHTS: the labels below are meaningless"), random);
+    assertTrue(random.contains("--arch resnet18 --weights FILE"), random);
+    String real = sample(false, 0, histogram()).summary(10);
+    assertFalse(real.contains("RANDOM"), real);
+  }
+
+  @Test
+  void theSummaryCountsAddUpAndListTheTopLabels() {
+    String s = sample(false, 5, histogram()).summary(2);
+    assertTrue(s.contains("15 seen, 5 skipped (already labelled), 10 written: 7 labelled, 3 errors (CORRUPT 2, "
+        + "EMPTY 1)"), s);
+    assertTrue(s.contains("labels   tabby 4, tiger cat 2, ... (3 labels)"), s);
+    assertTrue(s.contains("30.0% of rows (allowed: 50.0%)"), s);
+    assertTrue(s.contains("1x on driver/123@host"), s);
+  }
+
+  private static List<String> iterable(java.util.Iterator<String> it) {
+    List<String> list = new java.util.ArrayList<>();
+    it.forEachRemaining(list::add);
+    return list;
+  }
+}

@@ -1,0 +1,90 @@
+package io.resnetspark.job;
+
+import io.resnetspark.model.Architecture;
+import io.resnetspark.model.ModelBuilder;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A small model and image sets with known good and bad files, shared by the job's end-to-end tests. */
+final class TestData {
+  /** ResNet-18 with few classes: the smallest model that is still the real thing. */
+  static final int CLASSES = 10;
+  private static Path model;
+
+  private TestData() {
+  }
+
+  /** A ResNet-18 SavedModel with random weights, built once per JVM. */
+  static synchronized Path model() {
+    if (model == null) {
+      try {
+        Path dir = Files.createTempDirectory("resnet-spark-job-test-model-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
+        model = dir.resolve("resnet18");
+        ModelBuilder.buildRandom(Architecture.RESNET18, CLASSES, 7, model);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return model;
+  }
+
+  /** {@code count} small decodable images (JPEG, PNG, BMP, GIF) under {@code dir}. */
+  static List<Path> goodImages(Path dir, int count, long seed) {
+    try {
+      return SampleImages.write(dir, count, 40, 72, seed);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Files with image extensions that are not usable images, by file name, with the error code each must get: an
+   * empty file, text, a JPEG cut short, and a file over the size limit (sparse: it costs no disk).
+   */
+  static Map<String, String> badImages(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Map<String, String> expected = new LinkedHashMap<>();
+      Files.write(dir.resolve("empty.jpg"), new byte[0]);
+      expected.put("empty.jpg", "EMPTY");
+      Files.writeString(dir.resolve("notes.png"), "these are notes, not a picture\n", StandardCharsets.UTF_8);
+      expected.put("notes.png", "UNSUPPORTED_FORMAT");
+      Path whole = SampleImages.write(dir.resolve("tmp"), 1, 64, 64, 99).get(0);
+      byte[] jpeg = Files.readAllBytes(whole);
+      Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+      expected.put("truncated.jpg", "CORRUPT");
+      deleteQuietly(dir.resolve("tmp"));
+      try (RandomAccessFile huge = new RandomAccessFile(dir.resolve("huge.jpg").toFile(), "rw")) {
+        huge.setLength(LabelImagesJob.MAX_FILE_BYTES + 1);
+      }
+      expected.put("huge.jpg", "TOO_LARGE");
+      return expected;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // A temporary file left behind does not change any test's outcome.
+    }
+  }
+}

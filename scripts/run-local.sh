@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Labels images on this machine with Spark in local mode: the README's main command.
+#
+# With no arguments it needs nothing but Java and Maven: it builds the job jar if it is missing or older than
+# the sources, builds a ResNet-50 SavedModel with RANDOM weights (once), writes a small sample image set (once),
+# runs the job and prints its summary and the first labelled rows. Arguments are the job's options (see
+# --help); whatever they leave out is filled in as above. Exit code: the job's (0 ok, 1 configuration error,
+# 2 bad command line, 3 error rate exceeded, 4 run failed).
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/common.sh
+source "$SCRIPT_DIR/lib/common.sh"
+# shellcheck source=lib/spark-dist.sh
+source "$SCRIPT_DIR/lib/spark-dist.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/run-local.sh [JOB OPTIONS...]
+
+Runs io.resnetspark.job.LabelImagesJob in Spark local mode. Options you leave out are filled in:
+  --model/--arch  a ResNet-50 SavedModel with RANDOM weights, built once into <run dir>/models/resnet50-random
+                  (labels are then meaningless); with --weights FILE: --arch resnet50 --weights FILE
+  --input         20 sample images written once into <run dir>/sample-images
+  --output        <run dir>/labels, with --mode overwrite
+  --config        conf/job-defaults.properties
+  --show-rows     10
+Spark settings come from conf/spark-defaults.local.conf, logging from conf/log4j2.properties.
+
+Examples:
+  scripts/run-local.sh
+  scripts/run-local.sh --weights resnet50-0676ba61.pth --input ~/Pictures
+  scripts/run-local.sh --model models/resnet50 --input /data/images --output /data/labels --mode incremental
+
+Environment:
+  RESNET_SPARK_RUN_DIR   where models, sample images and labels go (default: <repo>/.run)
+  RUN_LOCAL_JAVA_OPTS    JVM options of the job (default: -Xmx from spark.driver.memory)
+EOF
+}
+
+# has_option NAME ARGS...: true if the job's arguments, or the --config file they name, set option NAME.
+has_option() {
+  local name="$1" arg config=""
+  shift
+  local args=("$@") i
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    arg="${args[i]}"
+    [[ "$arg" == "--" ]] && break
+    [[ "$arg" == "--$name" || "$arg" == "--$name="* ]] && return 0
+    if [[ "$arg" == "--config" ]] && ((i + 1 < ${#args[@]})); then config="${args[i + 1]}"; fi
+    if [[ "$arg" == --config=* ]]; then config="${arg#--config=}"; fi
+  done
+  [[ -n "$config" && -f "$config" ]] && grep -qE "^[[:space:]]*${name}[[:space:]]*[=:]" "$config"
+}
+
+# The job jar (shaded), built when missing or older than any source or pom.
+job_jar() {
+  local version jar
+  version="$(sed -n 's:^  <version>\(.*\)</version>.*:\1:p' "$RESNET_SPARK_ROOT/pom.xml" | head -n 1)"
+  jar="$RESNET_SPARK_ROOT/job/target/job-${version}.jar"
+  if [[ ! -f "$jar" ]] || [[ -n "$(find "$RESNET_SPARK_ROOT"/{model-builder,udf,job}/src/main "$RESNET_SPARK_ROOT"/pom.xml \
+      "$RESNET_SPARK_ROOT"/{model-builder,udf,job}/pom.xml -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
+    rs_require_cmd mvn
+    rs_info "building the job jar with Maven (the first build downloads dependencies and takes a few minutes) ..."
+    (cd "$RESNET_SPARK_ROOT" && mvn -q -B -pl job -am package -DskipTests >&2) || rs_die "the Maven build failed"
+  fi
+  printf '%s\n' "$jar"
+}
+
+# JVM system properties from a Spark properties file ("key value" lines), so the job's SparkConf sees them as
+# spark-submit's --properties-file would; spark.driver.memory becomes the heap size instead.
+spark_properties() {
+  local file="$1" key value
+  while read -r key value; do
+    [[ -z "$key" || "$key" == \#* ]] && continue
+    if [[ "$key" == "spark.driver.memory" ]]; then
+      printf -- '-Xmx%s\n' "$value"
+    else
+      printf -- '-D%s=%s\n' "$key" "$value"
+    fi
+  done <"$file"
+}
+
+args=("$@")
+help_asked=false
+for arg in "${args[@]}"; do
+  [[ "$arg" == "--" ]] && break
+  [[ "$arg" == "-h" || "$arg" == "--help" || "$arg" == "-V" || "$arg" == "--version" ]] && help_asked=true
+done
+if $help_asked; then
+  usage
+  echo
+  echo "The job's own options:"
+fi
+
+run_dir="$(rs_run_dir)"
+java="$(rs_java)"
+jar="$(job_jar)"
+classpath="$jar:$(rs_dist_classpath)"
+read -r -a jvm_flags <<<"$(rs_spark_jvm_flags)"
+mapfile -t spark_props < <(spark_properties "$RESNET_SPARK_ROOT/conf/spark-defaults.local.conf")
+if [[ -n "${RUN_LOCAL_JAVA_OPTS:-}" ]]; then
+  read -r -a java_opts <<<"$RUN_LOCAL_JAVA_OPTS"
+else
+  java_opts=()
+fi
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+java_cmd=("$java" "${spark_props[@]}" "${java_opts[@]}" "${jvm_flags[@]}" -Djava.awt.headless=true
+  "-Dlog4j2.configurationFile=$RESNET_SPARK_ROOT/conf/log4j2.properties" -cp "$classpath")
+
+extra=()
+if ! $help_asked; then
+  if ! has_option config "${args[@]}"; then
+    extra+=(--config "$RESNET_SPARK_ROOT/conf/job-defaults.properties")
+  fi
+  if ! has_option model "${args[@]}" && ! has_option arch "${args[@]}"; then
+    if has_option weights "${args[@]}"; then
+      extra+=(--arch resnet50)
+    else
+      model="$run_dir/models/resnet50-random"
+      if [[ ! -f "$model/saved_model.pb" ]]; then
+        rs_info "building a ResNet-50 SavedModel with RANDOM weights into $model (once) ..."
+        "${java_cmd[@]}" io.resnetspark.model.cli.ModelBuilderCli build --arch resnet50 --out "$model" \
+          --overwrite >&2 || rs_die "could not build the ResNet-50 model"
+      fi
+      extra+=(--model "$model")
+      rs_info "note: no --model or --weights given, so the model has RANDOM weights and its labels are"
+      rs_info "      meaningless. For real labels: scripts/run-local.sh --weights resnet50-0676ba61.pth"
+      rs_info "      (torchvision's ResNet-50 checkpoint, .pth or .safetensors)"
+    fi
+  fi
+  if ! has_option input "${args[@]}"; then
+    samples="$run_dir/sample-images"
+    if [[ -z "$(find "$samples" -type f -print -quit 2>/dev/null)" ]]; then
+      "${java_cmd[@]}" io.resnetspark.job.SampleImages "$samples" 20 >&2 || rs_die "could not write sample images"
+    fi
+    extra+=(--input "$samples")
+  fi
+  if ! has_option output "${args[@]}"; then
+    extra+=(--output "$run_dir/labels")
+    has_option mode "${args[@]}" || extra+=(--mode overwrite)
+  fi
+  has_option show-rows "${args[@]}" || extra+=(--show-rows 10)
+fi
+
+set +e
+"${java_cmd[@]}" io.resnetspark.job.LabelImagesJob "${extra[@]}" "${args[@]}"
+code=$?
+set -e
+if ((code == 0)) && ! $help_asked && ! has_option output "${args[@]}"; then
+  echo
+  echo "The labels are in $run_dir/labels (Parquet); the chart is $run_dir/labels/_run_report.png."
+fi
+exit "$code"
