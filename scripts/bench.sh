@@ -18,9 +18,12 @@ quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 mkdir -p "$work/models" "$root/docs"
 results="$work/results.jsonl"
-rm -f "$results"
-start_epoch=$(date +%s)
-load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+# BENCH_RESUME=1 keeps the results of an interrupted run that got past the process-wide settings lever and
+# continues from there (same sitting, same results file).
+resume="${BENCH_RESUME:-0}"
+[[ $resume == 1 ]] || rm -f "$results"
+start_epoch="${BENCH_START_EPOCH:-$(date +%s)}"
+load_start="${BENCH_LOAD_START:-$(cut -d' ' -f1-3 /proc/loadavg)}"
 export TF_CPP_MIN_LOG_LEVEL=2
 unset TF_ENABLE_ONEDNN_OPTS TF_CPU_ALLOCATOR_USE_BFC
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
@@ -28,10 +31,12 @@ log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 if [[ $quick == 1 ]]; then
   archs=(resnet50); batches="1,8,32"; reps=2; min_s=1.0; lever_batches="8,32"; rounds=1
 else
-  archs=(resnet18 resnet50 resnet152); batches="1,8,32,64"; reps=5; min_s=1.5; lever_batches="8,32,64"; rounds=2
+  archs=(resnet18 resnet50 resnet152); batches="1,8,32,64"; reps=3; min_s=1.0; lever_batches="8,32,64"; rounds=2
 fi
 # resnet152 at batch 64 takes several seconds per call: fewer samples keep the run near 20 minutes
-reps_for() { [[ $1 == resnet152 && $quick == 0 ]] && echo 3 || echo "$reps"; }
+reps_for() { [[ $1 == resnet152 && $quick == 0 ]] && echo 2 || echo "$reps"; }
+# torchvision's resnet152 at batch 64 alone would take minutes per sample on 2 cores
+torch_batches_for() { [[ $1 == resnet152 ]] && echo "${batches%,64}" || echo "$batches"; }
 
 log "building model-builder test classes"
 (cd "$root" && { mvn -o -q -B -pl model-builder -am test-compile 2>/dev/null || mvn -q -B -pl model-builder -am test-compile; })
@@ -44,6 +49,7 @@ model_bench() {
   jvm io.resnetspark.bench.ModelBench --models "$work/models" --min-seconds "$min_s" --out "$results" "$@" >/dev/null
 }
 
+if [[ $resume == 0 ]]; then
 log "1. GEMM rate, Eigen and oneDNN kernels"
 for onednn in 0 1; do
   TF_ENABLE_ONEDNN_OPTS=$onednn jvm io.resnetspark.bench.GemmBench --threads "$threads" --repeats 7 --min-seconds 1 \
@@ -61,6 +67,7 @@ for round in $(seq "$rounds"); do
       --label "lever:process-wide TF settings")
   done
 done
+fi
 ours_env="$(/usr/bin/python3 - "$results" <<'PY'
 import json, statistics, sys
 from collections import defaultdict
@@ -84,7 +91,8 @@ done
 log "3. torchvision on the same cores"
 torch_cmd="scripts/bench/torch_bench.py: torch.set_num_threads($threads), eval(), inference_mode(), NCHW float32"
 for arch in "${archs[@]}"; do
-  /usr/bin/python3 "$root/scripts/bench/torch_bench.py" --arch "$arch" --batch "$batches" --threads "$threads" \
+  /usr/bin/python3 "$root/scripts/bench/torch_bench.py" --arch "$arch" --batch "$(torch_batches_for "$arch")" \
+    --threads "$threads" \
     --repeats "$(reps_for "$arch")" --min-seconds "$min_s" --label main --out "$results" >/dev/null || true
 done
 if [[ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]]; then
@@ -93,13 +101,13 @@ if [[ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]]; then
     --arch resnet50 --batch 8 --threads "$threads" --repeats "$reps" --min-seconds "$min_s" \
     --label "lever:torch OPENBLAS_* unset" --out "$results" >/dev/null || true
 fi
-/usr/bin/python3 "$root/scripts/bench/torch_bench.py" --arch resnet50 --batch 8,32 --threads "$threads" \
+/usr/bin/python3 "$root/scripts/bench/torch_bench.py" --arch resnet50 --batch 32 --threads "$threads" \
   --repeats "$reps" --min-seconds "$min_s" --layouts nchw,channels_last --label "lever:torch memory format" \
   --out "$results" >/dev/null || true
 
 log "levers in one JVM, ResNet-50, samples alternating"
 (export $ours_env
- model_bench --arch resnet50 --batch 8,32 --variant "folded;separate" --repeats "$reps" \
+ model_bench --arch resnet50 --batch 32 --variant "folded;separate" --repeats "$reps" \
    --label "lever:batch norm folded at export"
  # two concurrent callers on one session, as two Spark tasks in one executor
  model_bench --arch resnet50 --batch 32 --repeats "$reps" --label "lever:threads, 2 tasks sharing a session" \
@@ -109,7 +117,7 @@ log "op-type profile, ResNet-50 b=8"
 for onednn in 0 1; do
   for bn in folded separate; do
     TF_ENABLE_ONEDNN_OPTS=$onednn jvm io.resnetspark.bench.OpProfileBench --model "$work/models/resnet50-$bn" \
-      --batch 8 --runs 3 --out "$results" >/dev/null
+      --batch 8 --runs 2 --out "$results" >/dev/null
   done
 done
 
@@ -140,7 +148,7 @@ if [[ -f "$job_root/scripts/run-local.sh" && -f "$job_root/job/src/main/java/io/
   job_skipped=""
   job_tree="$(cd "$job_root" && git log -1 --format='%h %s' | cut -c1-80)"
   job_images="$work/job-input"
-  count=$([[ $quick == 1 ]] && echo 300 || echo 2000)
+  count=$([[ $quick == 1 ]] && echo 300 || echo 1500)
   rm -rf "$job_images" && mkdir -p "$job_images"
   ls "$jpegs" | head -n "$count" | while read -r f; do ln -s "$jpegs/$f" "$job_images/$f"; done
   log "5. the whole job in local[2]: $count JPEGs, ResNet-50, batch 32, $ours_env"
