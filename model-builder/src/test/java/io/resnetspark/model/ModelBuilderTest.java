@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.ModelBuilder.BuildRequest;
+import io.resnetspark.model.graph.ResNetGraph;
 import io.resnetspark.model.runtime.SavedResNet;
 import io.resnetspark.model.runtime.SavedResNet.TensorSpec;
 import io.resnetspark.model.weights.StateDict;
@@ -101,7 +102,20 @@ class ModelBuilderTest {
     assertTrue(m.weights().isRandom());
     assertEquals(9L, m.weights().seed());
     assertEquals(ModelBuilder.VERSION, m.builderVersion());
+    assertTrue(m.batchNormFolded(), "exported models have their batch norms folded, and say so");
     assertEquals(List.of("class_0", "class_1", "class_2"), Files.readAllLines(out.resolve("assets/labels.txt")));
+  }
+
+  @Test
+  void anUnfoldedExportSaysSoInItsMetadata() throws IOException {
+    Path out = dir.resolve("model");
+    ModelBuilder.export(ARCH, TestWeights.withBatchNormFarFromDefaults(ARCH, CLASSES, 1),
+        ModelMetadata.WeightsInfo.random(1), Labels.defaults(CLASSES), PreprocessSpec.Preset.IMAGENET1K_V1.spec(),
+        out, false, ResNetGraph.BatchNormMode.SEPARATE);
+    assertFalse(ModelMetadata.read(out).batchNormFolded());
+    try (SavedResNet model = SavedResNet.load(out)) {
+      assertTrue(model.operationTypes().contains("FusedBatchNormV3"), model.operationTypes().toString());
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
 
@@ -15,14 +16,26 @@ import org.tensorflow.types.TFloat32;
  * torchvision's ResNet forward pass as TensorFlow ops, NHWC. Each function takes {@code Ops} and operands and returns
  * an operand; weights are read from a {@link StateDict} by their torchvision keys.
  *
- * <p>PyTorch pads symmetrically, TensorFlow's SAME pads asymmetrically for stride 2, so every padded convolution and
- * pooling is an explicit pad followed by a VALID window.
+ * <p>PyTorch pads symmetrically, TensorFlow's SAME pads asymmetrically for stride 2, so padding is always given
+ * exactly: convolutions take it as EXPLICIT padding, the max-pool gets a Pad with negative infinity before a VALID
+ * window.
  */
 public final class ResNetGraph {
   /** PyTorch's BatchNorm2d default. */
   public static final float BATCH_NORM_EPSILON = 1e-5f;
 
   private ResNetGraph() {
+  }
+
+  /** How each convolution's batch norm appears in the graph. */
+  public enum BatchNormMode {
+    /** A FusedBatchNorm op with the running statistics after each convolution: torchvision's modules one to one. */
+    SEPARATE,
+    /**
+     * Each batch norm folded into its convolution when the graph is built (see {@link BatchNormFolding}): no
+     * normalisation runs at inference and grappler fuses Conv2D + BiasAdd (+ residual Add) + Relu.
+     */
+    FOLDED
   }
 
   /** Logits of {@code fc} applied to the pooled features. */
@@ -32,15 +45,17 @@ public final class ResNetGraph {
   }
 
   /** Global-average-pooled features of the last stage, [N, featureDim]: torchvision's input to {@code fc}. */
-  public static Operand<TFloat32> features(Ops tf, Operand<TFloat32> images, Architecture arch, StateDict w) {
-    List<Operand<TFloat32>> stages = stages(tf, images, arch, w);
+  public static Operand<TFloat32> features(Ops tf, Operand<TFloat32> images, Architecture arch, StateDict w,
+                                           BatchNormMode bn) {
+    List<Operand<TFloat32>> stages = stages(tf, images, arch, w, bn);
     return globalAveragePool(tf, stages.get(stages.size() - 1));
   }
 
   /** The stem's output followed by each of the four stages' outputs. */
-  public static List<Operand<TFloat32>> stages(Ops tf, Operand<TFloat32> images, Architecture arch, StateDict w) {
+  public static List<Operand<TFloat32>> stages(Ops tf, Operand<TFloat32> images, Architecture arch, StateDict w,
+                                               BatchNormMode bn) {
     List<Operand<TFloat32>> outputs = new ArrayList<>();
-    Operand<TFloat32> x = stem(tf, images, w);
+    Operand<TFloat32> x = stem(tf, images, w, bn);
     outputs.add(x);
     int stage = 0;
     for (BlockSpec block : arch.blocks()) {
@@ -48,81 +63,116 @@ public final class ResNetGraph {
         outputs.add(x);
         stage = block.stage();
       }
-      x = residualBlock(tf, x, arch, block, w);
+      x = residualBlock(tf, x, arch, block, w, bn);
     }
     outputs.add(x);
     return outputs;
   }
 
   /** conv1 7x7/2 pad 3, bn1, ReLU, max-pool 3x3/2 pad 1. */
-  public static Operand<TFloat32> stem(Ops tf, Operand<TFloat32> images, StateDict w) {
-    Operand<TFloat32> x = convBnRelu(tf, images, w, "conv1", "bn1", 2, 3);
+  public static Operand<TFloat32> stem(Ops tf, Operand<TFloat32> images, StateDict w, BatchNormMode bn) {
+    Operand<TFloat32> x = tf.nn.relu(convBn(tf, images, w, "conv1", "bn1", 2, 3, 1, bn));
     return maxPool3x3Stride2(tf, x);
   }
 
   public static Operand<TFloat32> residualBlock(Ops tf, Operand<TFloat32> x, Architecture arch, BlockSpec b,
-                                                StateDict w) {
+                                                StateDict w, BatchNormMode bn) {
     Operand<TFloat32> residual = switch (arch.block()) {
-      case BASIC -> basicBranch(tf, x, b, w);
-      case BOTTLENECK -> bottleneckBranch(tf, x, arch.groups(), b, w);
+      case BASIC -> basicBranch(tf, x, b, w, bn);
+      case BOTTLENECK -> bottleneckBranch(tf, x, arch.groups(), b, w, bn);
     };
     Operand<TFloat32> shortcut = b.projection()
-        ? batchNorm(tf, conv(tf, x, w, b.prefix() + ".downsample.0", b.stride(), 0), w, b.prefix() + ".downsample.1")
+        ? convBn(tf, x, w, b.prefix() + ".downsample.0", b.prefix() + ".downsample.1", b.stride(), 0, 1, bn)
         : x;
-    return tf.nn.relu(tf.math.add(residual, shortcut));
-  }
-
-  /** BasicBlock without its shortcut: 3x3 (stride) -> BN -> ReLU -> 3x3 -> BN. */
-  static Operand<TFloat32> basicBranch(Ops tf, Operand<TFloat32> x, BlockSpec b, StateDict w) {
-    String p = b.prefix();
-    Operand<TFloat32> y = convBnRelu(tf, x, w, p + ".conv1", p + ".bn1", b.stride(), 1);
-    return batchNorm(tf, conv(tf, y, w, p + ".conv2", 1, 1), w, p + ".bn2");
-  }
-
-  /** Bottleneck V1.5 without its shortcut: 1x1 -> 3x3 (stride, groups) -> 1x1, each with BN, ReLU between. */
-  static Operand<TFloat32> bottleneckBranch(Ops tf, Operand<TFloat32> x, int groups, BlockSpec b, StateDict w) {
-    String p = b.prefix();
-    Operand<TFloat32> y = convBnRelu(tf, x, w, p + ".conv1", p + ".bn1", 1, 0);
-    y = tf.nn.relu(batchNorm(tf, groupedConv(tf, y, w, p + ".conv2", b.stride(), 1, groups), w, p + ".bn2"));
-    return batchNorm(tf, conv(tf, y, w, p + ".conv3", 1, 0), w, p + ".bn3");
-  }
-
-  static Operand<TFloat32> convBnRelu(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, String bnKey,
-                                      int stride, int padding) {
-    return tf.nn.relu(batchNorm(tf, conv(tf, x, w, convKey, stride, padding), w, bnKey));
-  }
-
-  /** PyTorch's Conv2d without bias and with one group: symmetric zero padding, then a VALID convolution. */
-  public static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, int stride,
-                                       int padding) {
-    return groupedConv(tf, x, w, convKey, stride, padding, 1);
+    return tf.nn.relu(residualSum(tf, residual, shortcut));
   }
 
   /**
-   * PyTorch's Conv2d with {@code groups}. TF's CPU Conv2D does accept a grouped kernel, but grappler's remapper then
-   * fuses it with the following batch norm and ReLU into {@code _FusedConv2D}, whose CPU kernel refuses groups
-   * ("Fused conv implementation does not support grouped convolutions"). So a grouped convolution is computed the
-   * exact way that survives every optimiser setting: split the input channels and the kernel's output channels into
-   * {@code groups} slices, convolve each pair, concatenate along channels. PyTorch's OIHW weight
-   * [out, in / groups, k, k] already holds the groups' kernels as consecutive output-channel slices.
+   * The residual branch plus the shortcut. AddN rather than Add: both are one elementwise sum, but grappler's remapper
+   * only fuses an Add into the preceding Conv2D+BiasAdd(+Relu) when it can prove the two shapes equal, which it
+   * cannot for the contract's [-1, -1, -1, 3] input; an AddN of two inputs it fuses without that proof (with oneDNN).
    */
-  public static Operand<TFloat32> groupedConv(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, int stride,
+  static Operand<TFloat32> residualSum(Ops tf, Operand<TFloat32> residual, Operand<TFloat32> shortcut) {
+    return tf.math.addN(List.of(residual, shortcut));
+  }
+
+  /** BasicBlock without its shortcut: 3x3 (stride) -> BN -> ReLU -> 3x3 -> BN. */
+  static Operand<TFloat32> basicBranch(Ops tf, Operand<TFloat32> x, BlockSpec b, StateDict w, BatchNormMode bn) {
+    String p = b.prefix();
+    Operand<TFloat32> y = tf.nn.relu(convBn(tf, x, w, p + ".conv1", p + ".bn1", b.stride(), 1, 1, bn));
+    return convBn(tf, y, w, p + ".conv2", p + ".bn2", 1, 1, 1, bn);
+  }
+
+  /** Bottleneck V1.5 without its shortcut: 1x1 -> 3x3 (stride, groups) -> 1x1, each with BN, ReLU between. */
+  static Operand<TFloat32> bottleneckBranch(Ops tf, Operand<TFloat32> x, int groups, BlockSpec b, StateDict w,
+                                            BatchNormMode bn) {
+    String p = b.prefix();
+    Operand<TFloat32> y = tf.nn.relu(convBn(tf, x, w, p + ".conv1", p + ".bn1", 1, 0, 1, bn));
+    y = tf.nn.relu(convBn(tf, y, w, p + ".conv2", p + ".bn2", b.stride(), 1, groups, bn));
+    return convBn(tf, y, w, p + ".conv3", p + ".bn3", 1, 0, 1, bn);
+  }
+
+  /**
+   * A bias-free convolution followed by its inference-mode batch norm, either as two ops or folded into one
+   * convolution with a bias. Folded constants are named {@code <conv>.folded_weight} and {@code <conv>.folded_bias}
+   * so that no graph node carries a torchvision key while holding something else.
+   */
+  public static Operand<TFloat32> convBn(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, String bnKey,
+                                         int stride, int padding, int groups, BatchNormMode bn) {
+    if (bn == BatchNormMode.SEPARATE) {
+      return batchNorm(tf, groupedConv(tf, x, WeightOperands.convKernel(tf, w, convKey + ".weight"), stride,
+          padding, groups), w, bnKey);
+    }
+    BatchNormFolding.Folded folded = BatchNormFolding.fold(w, convKey, bnKey, BATCH_NORM_EPSILON);
+    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, convKey + ".folded_weight", folded.kernel());
+    Operand<TFloat32> bias = WeightOperands.constant(tf, convKey + ".folded_bias", folded.bias());
+    return tf.nn.biasAdd(groupedConv(tf, x, kernel, stride, padding, groups), bias);
+  }
+
+  /** PyTorch's Conv2d without bias and with one group: symmetric zero padding, stride, no dilation. */
+  public static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, int stride,
+                                       int padding) {
+    return groupedConv(tf, x, WeightOperands.convKernel(tf, w, convKey + ".weight"), stride, padding, 1);
+  }
+
+  /**
+   * PyTorch's Conv2d with {@code groups}, given its HWIO kernel [k, k, in / groups, out]. TF's CPU Conv2D does
+   * accept a grouped kernel, but grappler's remapper then fuses it with the following batch norm and ReLU into
+   * {@code _FusedConv2D}, whose CPU kernel refuses groups ("Fused conv implementation does not support grouped
+   * convolutions"). So a grouped convolution is computed the exact way that survives every optimiser setting: split
+   * the input channels and the kernel's output channels into {@code groups} slices, convolve each pair, concatenate
+   * along channels. PyTorch's OIHW weight [out, in / groups, k, k] already holds the groups' kernels as consecutive
+   * output-channel slices.
+   */
+  public static Operand<TFloat32> groupedConv(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, int stride,
                                               int padding, int groups) {
-    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, w, convKey + ".weight");
-    Operand<TFloat32> padded = pad(tf, x, padding, 0f);
     List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
     if (groups == 1) {
-      return tf.nn.conv2d(padded, kernel, strides, "VALID");
+      return conv2d(tf, x, kernel, strides, padding);
     }
     Operand<org.tensorflow.types.TInt32> channelAxis = tf.constant(3);
-    List<Output<TFloat32>> inputs = tf.split(channelAxis, padded, (long) groups).output();
+    List<Output<TFloat32>> inputs = tf.split(channelAxis, x, (long) groups).output();
     List<Output<TFloat32>> kernels = tf.split(channelAxis, kernel, (long) groups).output();
     List<Operand<TFloat32>> outputs = new ArrayList<>(groups);
     for (int g = 0; g < groups; g++) {
-      outputs.add(tf.nn.conv2d(inputs.get(g), kernels.get(g), strides, "VALID"));
+      outputs.add(conv2d(tf, inputs.get(g), kernels.get(g), strides, padding));
     }
     return tf.concat(outputs, channelAxis);
   }
+
+  /**
+   * One Conv2D with PyTorch's symmetric zero padding given to the op itself (EXPLICIT padding) rather than as a
+   * separate Pad: no padded copy of the activations is made, and the convolution stays fusable.
+   */
+  static Operand<TFloat32> conv2d(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, List<Long> strides,
+                                  int padding) {
+    if (padding == 0) {
+      return tf.nn.conv2d(x, kernel, strides, "VALID");
+    }
+    long p = padding;
+    return tf.nn.conv2d(x, kernel, strides, "EXPLICIT", Conv2d.explicitPaddings(0L, 0L, p, p, p, p, 0L, 0L));
+  }
+
 
   /** BatchNorm2d in inference mode: running statistics, eps 1e-5. */
   public static Operand<TFloat32> batchNorm(Ops tf, Operand<TFloat32> x, StateDict w, String bnKey) {

@@ -19,9 +19,13 @@ public final class WeightOperands {
 
   /** A convolution kernel, HWIO, as {@code tf.nn.conv2d} wants it. */
   public static Operand<TFloat32> convKernel(Ops tf, StateDict weights, String key) {
-    TensorData t = weights.get(key);
-    requireRank(t, 4, key);
-    return constant(tf, key, oihwToHwio(t));
+    return convKernel(tf, key, weights.get(key));
+  }
+
+  /** A convolution kernel given in PyTorch's OIHW layout, as an HWIO constant named {@code name}. */
+  public static Operand<TFloat32> convKernel(Ops tf, String name, TensorData oihw) {
+    requireRank(oihw, 4, name);
+    return constant(tf, name, oihwToHwio(oihw));
   }
 
   /** The fc matrix, [in, out], so that {@code matMul(features, w)} is PyTorch's {@code x @ W.T}. */

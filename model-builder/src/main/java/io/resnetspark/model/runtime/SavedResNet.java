@@ -288,7 +288,14 @@ public final class SavedResNet implements AutoCloseable {
       throw new IllegalArgumentException("a batch of " + batch + " images of " + height + "x" + width
           + "x3 needs " + expected + " floats, got " + pixels.remaining());
     }
-    return TFloat32.tensorOf(Shape.of(batch, height, width, 3), DataBuffers.of(pixels.slice()));
+    Shape shape = Shape.of(batch, height, width, 3);
+    if (pixels.hasArray()) {
+      // ndarray copies an array-backed buffer into the tensor in bulk, an NIO-backed one float by float (about 3x
+      // slower for a batch of 32: see docs/BENCHMARKS.md, "input copy").
+      return TFloat32.tensorOf(shape, DataBuffers.of(pixels.array(), true, false)
+          .slice(pixels.arrayOffset() + pixels.position(), expected));
+    }
+    return TFloat32.tensorOf(shape, DataBuffers.of(pixels.slice()));
   }
 
   private static float[] copyOut(Result result, String name, int batch) {

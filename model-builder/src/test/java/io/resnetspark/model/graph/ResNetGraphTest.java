@@ -63,7 +63,8 @@ class ResNetGraphTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class);
-      List<Operand<TFloat32>> stages = ResNetGraph.stages(tf, in, arch, RandomWeights.create(arch, 10, 1));
+      List<Operand<TFloat32>> stages = ResNetGraph.stages(tf, in, arch, RandomWeights.create(arch, 10, 1),
+          ResNetGraph.BatchNormMode.FOLDED);
       List<int[]> expected = arch.stageShapes(h, w);
       try (Session s = new Session(g); TFloat32 x = TFloat32.tensorOf(Shape.of(1, h, w, 3))) {
         Session.Runner runner = s.runner().feed(in, x);
