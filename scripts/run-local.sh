@@ -106,6 +106,9 @@ else
 fi
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+# TF's pooling CPU allocator: without it every large activation is fetched from the OS on each run (thousands of
+# page faults per image) and throughput falls at batch 32-64 (docs/BENCHMARKS.md). TF reads it once per process.
+export TF_CPU_ALLOCATOR_USE_BFC="${TF_CPU_ALLOCATOR_USE_BFC:-true}"
 java_cmd=("$java" "${spark_props[@]}" "${java_opts[@]}" "${jvm_flags[@]}" -Djava.awt.headless=true
   "-Dlog4j2.configurationFile=$RESNET_SPARK_ROOT/conf/log4j2.properties" -cp "$classpath")
 
