@@ -1,19 +1,16 @@
 package io.resnetspark.job;
 
 import io.resnetspark.model.ModelBuilder;
+import io.resnetspark.model.Labels;
 import io.resnetspark.model.ModelMetadata;
 import io.resnetspark.model.SavedModelContract;
-import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -87,7 +84,7 @@ public final class ModelSource implements AutoCloseable {
       }
       List<String> labels;
       try (InputStream in = fs.open(labelsFile)) {
-        labels = readLabels(in);
+        labels = Labels.parse(in);
       }
       if (labels.size() != metadata.numClasses()) {
         throw new ConfigException("model " + modelPath + ": " + SavedModelContract.LABELS_FILE + " has "
@@ -172,20 +169,6 @@ public final class ModelSource implements AutoCloseable {
     if (temporaryDir != null) {
       deleteQuietly(temporaryDir);
     }
-  }
-
-  /** Labels as model-builder writes them: one per line, stripped, trailing blank lines ignored. */
-  static List<String> readLabels(InputStream in) throws IOException {
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        lines.add(line.strip());
-      }
-    }
-    while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-      lines.remove(lines.size() - 1);
-    }
-    return lines;
   }
 
   private static String oneLine(Throwable e) {

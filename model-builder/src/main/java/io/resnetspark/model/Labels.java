@@ -30,7 +30,7 @@ public final class Labels {
   public static List<String> read(Path file, int numClasses) throws IOException {
     List<String> labels;
     try (InputStream in = Files.newInputStream(file)) {
-      labels = readLines(in);
+      labels = parse(in);
     }
     if (labels.size() != numClasses) {
       throw new IllegalArgumentException("labels file " + file + " has " + labels.size()
@@ -39,7 +39,8 @@ public final class Labels {
     return labels;
   }
 
-  private static List<String> readLines(InputStream in) throws IOException {
+  /** Labels as the builder writes them: one per line, stripped, trailing blank lines ignored. */
+  public static List<String> parse(InputStream in) throws IOException {
     List<String> lines = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
