@@ -56,7 +56,7 @@ has_option() {
 # The job jar (shaded), built when missing or older than any source or pom.
 job_jar() {
   local version jar
-  version="$(sed -n 's:^  <version>\(.*\)</version>.*:\1:p' "$RESNET_SPARK_ROOT/pom.xml" | head -n 1)"
+  version="$(sed -n 's:^  <version>\(.*\)</version>.*:\1:p' "$RESNET_SPARK_ROOT/pom.xml" | sed -n 1p)"
   jar="$RESNET_SPARK_ROOT/job/target/job-${version}.jar"
   if [[ ! -f "$jar" ]] || [[ -n "$(find "$RESNET_SPARK_ROOT"/{model-builder,udf,job}/src/main "$RESNET_SPARK_ROOT"/pom.xml \
       "$RESNET_SPARK_ROOT"/{model-builder,udf,job}/pom.xml -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then

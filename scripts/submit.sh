@@ -98,7 +98,7 @@ done
 ((${#job_args[@]} > 0)) || rs_die "no job options: give at least --input, --model (or --arch) and --output (see --help)"
 
 if [[ -z "$jar" ]]; then
-  version="$(sed -n 's:^  <version>\(.*\)</version>.*:\1:p' "$RESNET_SPARK_ROOT/pom.xml" | head -n 1)"
+  version="$(sed -n 's:^  <version>\(.*\)</version>.*:\1:p' "$RESNET_SPARK_ROOT/pom.xml" | sed -n 1p)"
   jar="$RESNET_SPARK_ROOT/job/target/job-${version}.jar"
   if [[ ! -f "$jar" ]] && ! $print; then
     rs_require_cmd mvn

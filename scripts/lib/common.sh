@@ -40,7 +40,7 @@ rs_cache_dir() {
 # A <properties> value of the parent pom, so versions and JVM flags have a single source.
 rs_pom_property() {
   local name="$1" value
-  value="$(sed -n "s:.*<${name}>\(.*\)</${name}>.*:\1:p" "$RESNET_SPARK_ROOT/pom.xml" | head -n 1)"
+  value="$(sed -n "s:.*<${name}>\(.*\)</${name}>.*:\1:p" "$RESNET_SPARK_ROOT/pom.xml" | sed -n 1p)"
   [[ -n "$value" ]] || rs_die "property <$name> not found in $RESNET_SPARK_ROOT/pom.xml"
   printf '%s\n' "$value"
 }
@@ -49,7 +49,7 @@ rs_pom_property() {
 rs_pom_plugin_version() {
   local artifact="$1" value
   value="$(grep -A 1 "<artifactId>${artifact}</artifactId>" "$RESNET_SPARK_ROOT/pom.xml" |
-    sed -n 's:.*<version>\(.*\)</version>.*:\1:p' | head -n 1)"
+    sed -n 's:.*<version>\(.*\)</version>.*:\1:p' | sed -n 1p)"
   [[ -n "$value" ]] || rs_die "no version for plugin $artifact in $RESNET_SPARK_ROOT/pom.xml"
   printf '%s\n' "$value"
 }
