@@ -281,6 +281,7 @@ public final class LabelImagesJob {
         .setBatchSize(options.batchSize())
         .setTopK(options.topK())
         .setOutputEmbeddings(options.embeddings())
+        .setStageTimings(metrics.stages)
         .transform(images);
     Dataset<Row> rows = predicted.select(
         col(OutputTable.PATH),
@@ -324,7 +325,7 @@ public final class LabelImagesJob {
         RunReport.round(errorRate), options.maxErrorRate(), broadcast.loadsPerExecutor(),
         RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
-        RunReport.throughput(written, wall, metrics.readNanos(), metrics.upstreamNanos(), metrics.writeNanos(),
+        RunReport.throughput(written, wall, RunReport.StageNanos.of(metrics),
             options.inputFormat() == InputFormat.BINARYFILE),
         histogram,
         new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),

@@ -1,5 +1,6 @@
 package io.resnetspark.job;
 
+import io.resnetspark.udf.StageTimings;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,6 +11,9 @@ import org.apache.spark.util.LongAccumulator;
  * What the tasks of one run measure, as named accumulators (named so that Spark reports their values per task to
  * listeners, which is how {@link ProgressReporter} follows a run). All of them are updated only in the stage
  * that writes the output, whose successful tasks Spark counts exactly once.
+ *
+ * <p>The three stages of the report are read+decode and inference (booked by the classifier's tasks, see
+ * {@link StageTimings}) and write (booked by {@link OutputMeter}); file reads alone are a part of read+decode.
  */
 public final class RunMetrics implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -18,6 +22,8 @@ public final class RunMetrics implements Serializable {
   final LongAccumulator rows;
   /** Nanoseconds tasks spent reading file bytes (binaryFile input only; other inputs read in Spark's scan). */
   final LongAccumulator readNanos;
+  /** The classifier's read+decode and inference nanoseconds. */
+  final StageTimings stages;
   /** Nanoseconds the writer waited for rows: reading, decoding and inference, everything before the write. */
   final LongAccumulator upstreamNanos;
   /** Nanoseconds from a task's first row request to its end, minus the wait for rows: encoding and writing. */
@@ -31,6 +37,7 @@ public final class RunMetrics implements Serializable {
     String prefix = "resnet-spark " + runId + " ";
     rows = sc.longAccumulator(prefix + "rows");
     readNanos = sc.longAccumulator(prefix + "read ns");
+    stages = StageTimings.register(sc, prefix.strip());
     upstreamNanos = sc.longAccumulator(prefix + "upstream ns");
     writeNanos = sc.longAccumulator(prefix + "write ns");
     labels = new CountsAccumulator();
@@ -66,6 +73,14 @@ public final class RunMetrics implements Serializable {
 
   public long readNanos() {
     return readNanos.value();
+  }
+
+  public long readAndDecodeNanos() {
+    return stages.readAndDecodeNanos();
+  }
+
+  public long inferenceNanos() {
+    return stages.inferenceNanos();
   }
 
   public long upstreamNanos() {

@@ -22,9 +22,9 @@ import java.util.stream.Collectors;
  *
  * <p>Stage times are summed over tasks (task-seconds), so {@code images_per_task_second} is what one task slot
  * (one core) achieves in that stage; {@code images_per_second} is the whole run's rate over its wall time. The
- * {@code label} stage is the time the writer waited for labelled rows: decoding and inference (and reading, when
- * the decoder waits for bytes). The {@code read} stage runs in the decoder's prefetch thread, overlapping
- * inference, so stage times do not add up to the wall time.
+ * stages are {@code read+decode} (getting each image's bytes and decoding them into the model's input, on the
+ * classifier's prefetch thread), {@code inference} (the model's batch calls) and {@code write} (encoding and writing
+ * the rows). Read+decode overlaps inference one batch ahead, so stage times do not add up to the wall time.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunReport(
@@ -50,6 +50,9 @@ public record RunReport(
   public static final String STATUS_SUCCEEDED = "succeeded";
   public static final String STATUS_ERROR_RATE_EXCEEDED = "error_rate_exceeded";
   public static final String STATUS_NOTHING_TO_DO = "nothing_to_do";
+  public static final String READ_DECODE = "read+decode";
+  public static final String INFERENCE = "inference";
+  public static final String WRITE = "write";
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
@@ -96,9 +99,14 @@ public record RunReport(
     }
   }
 
+  /**
+   * The run's rate over its wall time, the rate of each stage per task-second ({@code read+decode},
+   * {@code inference}, {@code write}), and, for binaryFile input, the file reads alone: a part of read+decode.
+   */
   public record Throughput(
       @JsonProperty("images_per_second") double imagesPerSecond,
-      @JsonProperty("stages") Map<String, Stage> stages) {
+      @JsonProperty("stages") Map<String, Stage> stages,
+      @JsonProperty("file_read") Stage fileRead) {
   }
 
   /**
@@ -136,16 +144,22 @@ public record RunReport(
       @JsonProperty("default_parallelism") int defaultParallelism) {
   }
 
-  /** Stage timings from the run's accumulators; read time only exists for binaryFile input. */
-  static Throughput throughput(long images, double wallSeconds, long readNanos, long labelNanos, long writeNanos,
-                               boolean bytesReadByJob) {
+  /** Stage timings from the run's accumulators; file read time only exists for binaryFile input. */
+  static Throughput throughput(long images, double wallSeconds, StageNanos nanos, boolean bytesReadByJob) {
     Map<String, Stage> stages = new LinkedHashMap<>();
-    if (bytesReadByJob) {
-      stages.put("read", Stage.of(readNanos, images));
+    stages.put(READ_DECODE, Stage.of(nanos.readAndDecode(), images));
+    stages.put(INFERENCE, Stage.of(nanos.inference(), images));
+    stages.put(WRITE, Stage.of(nanos.write(), images));
+    return new Throughput(wallSeconds > 0 ? round(images / wallSeconds) : 0, stages,
+        bytesReadByJob ? Stage.of(nanos.fileRead(), images) : null);
+  }
+
+  /** Task-nanoseconds per stage, summed over a run's tasks. */
+  record StageNanos(long fileRead, long readAndDecode, long inference, long write) {
+    static StageNanos of(RunMetrics metrics) {
+      return new StageNanos(metrics.readNanos(), metrics.readAndDecodeNanos(), metrics.inferenceNanos(),
+          metrics.writeNanos());
     }
-    stages.put("label", Stage.of(labelNanos, images));
-    stages.put("write", Stage.of(writeNanos, images));
-    return new Throughput(wallSeconds > 0 ? round(images / wallSeconds) : 0, stages);
   }
 
   public String toJson() {
@@ -182,8 +196,9 @@ public record RunReport(
     if (counts.rowsWritten() > 0) {
       line(s, "  errors   %.1f%% of rows (allowed: %.1f%%)", 100 * errorRate, 100 * maxErrorRate);
       List<String> stageText = new ArrayList<>();
-      throughput.stages().forEach((name, st) -> stageText.add(String.format(Locale.ROOT, "%s %.1f", name,
-          st.imagesPerTaskSecond() == null ? 0.0 : st.imagesPerTaskSecond())));
+      throughput.stages().forEach((name, st) -> stageText.add(name + " " + rate(st)
+          + (name.equals(READ_DECODE) && throughput.fileRead() != null
+              ? " (file reads alone " + rate(throughput.fileRead()) + ")" : "")));
       line(s, "  speed    %.2f images/s overall, %d partitions; images per task-second: %s",
           throughput.imagesPerSecond(), partitions, String.join(", ", stageText));
       line(s, "  loads    %s", modelLoadsPerExecutor.isEmpty() ? "none this run (model already loaded in every "
@@ -200,6 +215,10 @@ public record RunReport(
           labelHistogram.size() > histogramLines ? ", ... (" + labelHistogram.size() + " labels)" : "");
     }
     return s.toString();
+  }
+
+  private static String rate(Stage stage) {
+    return String.format(Locale.ROOT, "%.1f", stage.imagesPerTaskSecond() == null ? 0.0 : stage.imagesPerTaskSecond());
   }
 
   private static void line(StringBuilder s, String format, Object... args) {

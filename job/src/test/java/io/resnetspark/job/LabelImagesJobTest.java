@@ -165,7 +165,10 @@ class LabelImagesJobTest {
     assertEquals(3, report.at("/partitions").asInt());
     assertTrue(report.at("/model/random_weights").asBoolean());
     report.at("/model_loads_per_executor").forEach(n -> assertEquals(1, n.asLong(), "one load per executor JVM"));
-    assertTrue(report.at("/throughput/stages/label/task_seconds").asDouble() > 0);
+    for (String stage : List.of("read+decode", "inference", "write")) {
+      assertTrue(report.at("/throughput/stages/" + stage + "/task_seconds").asDouble() > 0, stage + ": " + report);
+    }
+    assertTrue(report.at("/throughput/file_read/task_seconds").asDouble() > 0, report.toString());
     assertTrue(report.at("/throughput/images_per_second").asDouble() > 0);
     assertNotNull(ImageIO.read(output.resolve(ReportFiles.PNG).toFile()));
 

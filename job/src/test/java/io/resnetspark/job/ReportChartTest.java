@@ -43,9 +43,18 @@ class ReportChartTest {
   @Test
   void showsOverallAndPerStageThroughput() {
     List<ReportChart.Bar> bars = ReportChart.speedBars(RunReportTest.sample(false, 0, RunReportTest.histogram()));
-    assertEquals(List.of("overall (wall time)", "read (per task-second)", "label (per task-second)",
+    assertEquals(List.of("overall (wall time)", "read+decode (per task-second)", "inference (per task-second)",
         "write (per task-second)"), bars.stream().map(ReportChart.Bar::name).toList());
     assertEquals(0.5, bars.get(0).value());
+  }
+
+  @Test
+  void throughputBarsUseALogScaleSoSlowStagesStayVisibleBesideFastWrites() {
+    assertEquals(0.025, ReportChart.barFraction(0.5, 20, false), 1e-9);
+    assertEquals(Math.log(1.5) / Math.log(21), ReportChart.barFraction(0.5, 20, true), 1e-9);
+    assertTrue(ReportChart.barFraction(11, 1500, true) > 0.3, "overall next to a fast write stage");
+    assertEquals(1.0, ReportChart.barFraction(1500, 1500, true), 1e-9);
+    assertEquals(0.0, ReportChart.barFraction(0, 1500, true));
   }
 
   @Test

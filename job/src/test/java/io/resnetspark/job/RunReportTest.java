@@ -30,7 +30,8 @@ class RunReportTest {
             ? "RANDOM (seed 0)" : "r18.pth (torch, sha256 ab)", random, false),
         new RunReport.Counts(written + skipped, skipped, written, labelled, 3, errors),
         3.0 / written, 0.5, Map.of("driver/123@host", 1L), executors(), 2, Map.of("listing", 1.5),
-        RunReport.throughput(written, 20.0, 2_000_000_000L, 10_000_000_000L, 500_000_000L, true),
+        RunReport.throughput(written, 20.0,
+            new RunReport.StageNanos(2_000_000_000L, 4_000_000_000L, 10_000_000_000L, 500_000_000L), true),
         histogram,
         new RunReport.SparkInfo("4.0.1", "local[2]", "local-1", 2));
   }
@@ -93,16 +94,25 @@ class RunReportTest {
   }
 
   @Test
-  void stageRatesAreImagesPerTaskSecond() {
-    RunReport.Throughput t = RunReport.throughput(100, 50.0, 2_000_000_000L, 20_000_000_000L, 0, true);
+  void stageRatesAreImagesPerTaskSecondForReadDecodeInferenceAndWrite() {
+    RunReport.Throughput t = RunReport.throughput(100, 50.0,
+        new RunReport.StageNanos(2_000_000_000L, 4_000_000_000L, 20_000_000_000L, 0), true);
     assertEquals(2.0, t.imagesPerSecond());
-    assertEquals(List.of("read", "label", "write"), List.copyOf(t.stages().keySet()));
-    assertEquals(50.0, t.stages().get("read").imagesPerTaskSecond());
-    assertEquals(5.0, t.stages().get("label").imagesPerTaskSecond());
-    assertEquals(20.0, t.stages().get("label").taskSeconds());
+    assertEquals(List.of("read+decode", "inference", "write"), List.copyOf(t.stages().keySet()));
+    assertEquals(25.0, t.stages().get("read+decode").imagesPerTaskSecond());
+    assertEquals(5.0, t.stages().get("inference").imagesPerTaskSecond());
+    assertEquals(20.0, t.stages().get("inference").taskSeconds());
     assertNull(t.stages().get("write").imagesPerTaskSecond(), "no time measured, no rate");
-    assertFalse(RunReport.throughput(100, 50.0, 0, 1, 1, false).stages().containsKey("read"),
+    assertEquals(50.0, t.fileRead().imagesPerTaskSecond(), "file reads alone, a part of read+decode");
+    assertNull(RunReport.throughput(100, 50.0, new RunReport.StageNanos(0, 1, 1, 1), false).fileRead(),
         "only binaryFile input reads bytes in the job");
+  }
+
+  @Test
+  void theSummaryGivesEachStageRateAndTheFileReadsWithinReadDecode() {
+    String s = sample(false, 0, histogram()).summary(10);
+    assertTrue(s.contains("images per task-second: read+decode 2.5 (file reads alone 5.0), inference 1.0, "
+        + "write 20.0"), s);
   }
 
   @Test

@@ -20,15 +20,17 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
   private final int batchSize;
   private final int topK;
   private final boolean withEmbeddings;
+  private final StageTimings timings;
 
   PartitionPredictor(BroadcastModel model, DecoderFactory decoders, int column, int batchSize, int topK,
-                     boolean withEmbeddings) {
+                     boolean withEmbeddings, StageTimings timings) {
     this.model = model;
     this.decoders = decoders;
     this.column = column;
     this.batchSize = batchSize;
     this.topK = topK;
     this.withEmbeddings = withEmbeddings;
+    this.timings = timings;
   }
 
   @Override
@@ -40,7 +42,8 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
     PixelDecoder decoder = decoders.create(loaded.preprocessing());
     BatchPredictor predictor = new BatchPredictor(loaded, topK, withEmbeddings);
     TaskContext task = TaskContext.get();
-    PrefetchingPredictions rows = new PrefetchingPredictions(input, column, decoder, predictor, batchSize, task);
+    PrefetchingPredictions rows = new PrefetchingPredictions(input, column, decoder, predictor, batchSize, task,
+        timings);
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> rows.close());
     }

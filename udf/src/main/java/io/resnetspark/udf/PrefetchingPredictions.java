@@ -40,11 +40,16 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
   private final BatchPredictor predictor;
   private final int batchSize;
   private final TaskContext task;
+  private final StageTimings timings;
   private final BlockingQueue<FloatBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
   /** Batches, then END or the producer's failure: never more than BUFFERS + 1 items, so put never blocks. */
   private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(BUFFERS + 1);
   private final Thread producer;
   private volatile boolean stopped;
+  /** Written by the producer only; read once it has stopped. */
+  private volatile long readAndDecodeNanos;
+  private long inferenceNanos;
+  private boolean timingsBooked;
   private Iterator<Row> current = Collections.emptyIterator();
   private boolean finished;
 
@@ -54,7 +59,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
   }
 
   PrefetchingPredictions(Iterator<Row> input, int column, PixelDecoder decoder, BatchPredictor predictor,
-                         int batchSize, TaskContext task) {
+                         int batchSize, TaskContext task, StageTimings timings) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
     }
@@ -68,6 +73,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
     this.predictor = predictor;
     this.batchSize = batchSize;
     this.task = task;
+    this.timings = timings;
     for (int i = 0; i < BUFFERS; i++) {
       free.add(FloatBuffer.allocate(Math.multiplyExact(batchSize, predictor.imageFloats())));
     }
@@ -115,19 +121,45 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
     return current.next();
   }
 
-  /** Stops the producer and waits for it to leave the input iterator. Idempotent. */
+  /**
+   * Stops the producer, waits for it to leave the input iterator, and books the stage times (if any are kept).
+   * Idempotent.
+   */
   @Override
   public void close() {
     stopped = true;
     if (producer.isAlive()) {
       producer.interrupt();
-      try {
-        producer.join(STOP_WAIT.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      joinProducer();
       if (producer.isAlive()) {
         LOG.warn("prefetch thread {} did not stop within {}", producer.getName(), STOP_WAIT);
+      }
+    }
+    if (timings != null && !timingsBooked) {
+      timingsBooked = true;
+      timings.add(readAndDecodeNanos, inferenceNanos);
+    }
+  }
+
+  /**
+   * Waits up to {@link #STOP_WAIT} for the producer to end, even when this thread is interrupted (a killed task is,
+   * and is closed exactly then); the interrupt is kept for the caller.
+   */
+  private void joinProducer() {
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    try {
+      long left;
+      while (producer.isAlive() && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          producer.join(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -138,6 +170,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
   }
 
   private Iterator<Row> predict(DecodedBatch batch) {
+    long start = System.nanoTime();
     Prediction[] predictions;
     try {
       predictions = predictor.predict(batch.pixels(), batch.decoded());
@@ -151,6 +184,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
           : Prediction.failure(batch.failures()[i].code(), batch.failures()[i].getMessage());
       out.add(append(batch.rows().get(i), p.toRow()));
     }
+    inferenceNanos += System.nanoTime() - start;
     return out.iterator();
   }
 
@@ -168,7 +202,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
       TaskContext$.MODULE$.setTaskContext(task);
     }
     try {
-      while (!stopped && input.hasNext()) {
+      while (!stopped && moreInput()) {
         FloatBuffer pixels = free.take();
         ready.add(decodeBatch(pixels));
       }
@@ -186,7 +220,16 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
     }
   }
 
+  /** Asking upstream for more rows may read (or, for image sources, decode) the next one: that is stage time too. */
+  private boolean moreInput() {
+    long start = System.nanoTime();
+    boolean more = input.hasNext();
+    readAndDecodeNanos += System.nanoTime() - start;
+    return more;
+  }
+
   private DecodedBatch decodeBatch(FloatBuffer pixels) {
+    long start = System.nanoTime();
     List<Row> rows = new ArrayList<>(batchSize);
     int[] slots = new int[batchSize];
     ImageFailure[] failures = new ImageFailure[batchSize];
@@ -206,6 +249,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
       }
     }
     pixels.clear();
+    readAndDecodeNanos += System.nanoTime() - start;
     return new DecodedBatch(rows, slots, failures, pixels, decoded);
   }
 

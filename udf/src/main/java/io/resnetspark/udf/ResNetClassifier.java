@@ -44,6 +44,8 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   private final IntParam batchSize;
   private final IntParam topK;
   private final BooleanParam outputEmbeddings;
+  /** Not a Param: accumulators belong to one SparkContext, so they are neither saved nor loaded with the stage. */
+  private StageTimings stageTimings;
 
   public ResNetClassifier() {
     this(Identifiable$.MODULE$.randomUID("resnetClassifier"));
@@ -154,6 +156,19 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     return this;
   }
 
+  public StageTimings getStageTimings() {
+    return stageTimings;
+  }
+
+  /**
+   * Where the tasks of the next {@link #transform} results book their read+decode and inference times (null: not
+   * measured). The times are booked when the result is computed, once per successful task.
+   */
+  public ResNetClassifier setStageTimings(StageTimings value) {
+    stageTimings = value;
+    return this;
+  }
+
   /**
    * Checks the input and returns it with {@code outputCol} added.
    *
@@ -190,13 +205,13 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     }
     int column = dataset.schema().fieldIndex(getInputCol());
     PartitionPredictor predictor = new PartitionPredictor(model, PreprocessorDecoder.DEFAULT, column,
-        getBatchSize(), getTopK(), getOutputEmbeddings());
+        getBatchSize(), getTopK(), getOutputEmbeddings(), stageTimings);
     return dataset.toDF().mapPartitions(predictor, Encoders.row(output));
   }
 
   @Override
   public ResNetClassifier copy(ParamMap extra) {
-    return (ResNetClassifier) defaultCopy(extra);
+    return ((ResNetClassifier) defaultCopy(extra)).setStageTimings(stageTimings);
   }
 
   public static MLReader<ResNetClassifier> read() {

@@ -23,6 +23,7 @@ class PrefetchingPredictionsTest {
   private final FakeModel model = new FakeModel();
   private final AtomicInteger decodes = new AtomicInteger();
   private final AtomicInteger rowsRead = new AtomicInteger();
+  private final StageTimings timings = StageTimings.local();
 
   /**
    * Values: byte c in 0..3 decodes to an image of class c; 'X' is corrupt; 'N' decodes to an image that breaks
@@ -85,7 +86,8 @@ class PrefetchingPredictionsTest {
   }
 
   private PrefetchingPredictions predictions(Iterator<Row> rows, ImageModel m, int batchSize) {
-    return new PrefetchingPredictions(rows, 1, new FakeDecoder(), new BatchPredictor(m, 2, false), batchSize, null);
+    return new PrefetchingPredictions(rows, 1, new FakeDecoder(), new BatchPredictor(m, 2, false), batchSize, null,
+        timings);
   }
 
   @Test
@@ -241,5 +243,48 @@ class PrefetchingPredictionsTest {
     assertFalse(task.isAlive());
     assertEquals(IllegalStateException.class, thrown.get(0).getClass());
     assertTrue(it.producerStopped());
+  }
+
+  @Test
+  void decodingAndInferenceTimesAreBookedOnceWhenThePartitionEnds() {
+    int images = 8;
+    int batch = 4;
+    long decodeMillis = 25;
+    long modelMillis = 40;
+    ImageModel slowModel = new FakeModel() {
+      @Override
+      public synchronized SavedResNet.Prediction predict(FloatBuffer pixels, int count, boolean embeddings) {
+        sleep(modelMillis);
+        return super.predict(pixels, count, embeddings);
+      }
+    };
+    PrefetchingPredictionsTest test = new PrefetchingPredictionsTest() {
+      @Override
+      void onDecode(int count) {
+        sleep(decodeMillis);
+      }
+    };
+    PrefetchingPredictions it = test.predictions(test.input(classes(images)), slowModel, batch);
+    it.next();
+    assertEquals(0, test.timings.inferenceNanos(), "nothing is booked while the partition runs");
+    it.forEachRemaining(row -> { });
+
+    long decode = test.timings.readAndDecodeNanos();
+    long inference = test.timings.inferenceNanos();
+    assertTrue(decode >= TimeUnit.MILLISECONDS.toNanos(images * decodeMillis), "read+decode " + decode + " ns");
+    assertTrue(inference >= TimeUnit.MILLISECONDS.toNanos(images / batch * modelMillis), "inference " + inference);
+    assertTrue(inference < TimeUnit.MILLISECONDS.toNanos(images * decodeMillis),
+        "waiting for decoded batches is not inference: " + inference + " ns");
+    it.close();
+    assertEquals(decode, test.timings.readAndDecodeNanos(), "closing again books nothing more");
+    assertEquals(inference, test.timings.inferenceNanos());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -195,6 +195,24 @@ class ResNetClassifierTest {
   }
 
   @Test
+  void stageTimingsCollectReadDecodeAndInferenceTimeFromEveryTaskOnTheDriver() {
+    StageTimings timings = StageTimings.register(spark.sparkContext(), "classifier test");
+    ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(2).setStageTimings(timings);
+    ResNetClassifier copy = classifier.copy(new org.apache.spark.ml.param.ParamMap());
+    assertTrue(copy.getStageTimings() == timings, "a copy books into the same accumulators");
+    assertEquals(0, timings.readAndDecodeNanos());
+
+    assertEquals(6, copy.transform(binaryImages(pictures(6), 3)).count());
+
+    long decode = timings.readAndDecodeNanos();
+    long inference = timings.inferenceNanos();
+    assertTrue(decode > 0, "read+decode " + decode);
+    assertTrue(inference > 0, "inference " + inference);
+    assertEquals(6, classifier(TestModels.resnet18(1)).transform(binaryImages(pictures(6), 3)).count());
+    assertEquals(decode, timings.readAndDecodeNanos(), "a classifier without timings books nothing");
+  }
+
+  @Test
   void embeddingsAreFilledWhenAskedFor() {
     List<Row> out = classifier(TestModels.resnet18(1)).setOutputEmbeddings(true)
         .transform(binaryImages(pictures(3), 1)).collectAsList();
