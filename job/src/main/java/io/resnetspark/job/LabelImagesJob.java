@@ -131,7 +131,7 @@ public final class LabelImagesJob {
 
   private int label(SparkSession spark, String runId, Instant started, long startNanos) throws IOException {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-    long phase = System.nanoTime();
+    long phase = lap("spark_start", startNanos);
 
     // 1. Checks with the file systems only: output, input files, model files.
     OutputTable table = new OutputTable(options.output(), options.outputFormat());
@@ -144,8 +144,9 @@ public final class LabelImagesJob {
             + model.metadata().numClasses() + " classes");
       }
       InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
+      phase = lap("checks", phase);
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
-      phase = lap("checks_and_model", phase);
+      phase = lap("model_broadcast", phase);
 
       // 2. What is left to label.
       boolean incremental = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
