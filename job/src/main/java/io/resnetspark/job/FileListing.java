@@ -3,15 +3,18 @@ package io.resnetspark.job;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.AccessControlException;
@@ -77,15 +80,68 @@ public final class FileListing {
   private static void listDirectory(FileSystem fs, Path root, List<String> extensions, Map<String, Entry> files)
       throws IOException {
     URI rootUri = root.toUri();
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+    RemoteIterator<? extends FileStatus> it = filesBelow(fs, root);
     while (it.hasNext()) {
-      LocatedFileStatus file = it.next();
+      FileStatus file = it.next();
       URI relative = rootUri.relativize(file.getPath().toUri());
       String below = relative.isAbsolute() || relative.getPath().startsWith("/")
           ? file.getPath().getName() : relative.getPath();
       if (!isHidden(below) && hasExtension(file.getPath().getName(), extensions)) {
         add(files, file);
       }
+    }
+  }
+
+  /**
+   * Every file below {@code root}. Object stores and HDFS list a whole tree fastest with {@code listFiles(recursive)}
+   * (S3A as one flat listing). On the local file system that call builds a {@code LocatedFileStatus} per file, which
+   * reads the file's permissions, and without Hadoop's native library that forks an {@code ls} per file (measured:
+   * 18 s for 3000 files); a walk with {@code listStatusIterator} reads only names, sizes and times.
+   */
+  static RemoteIterator<? extends FileStatus> filesBelow(FileSystem fs, Path root) throws IOException {
+    if (fs instanceof LocalFileSystem) {
+      return new LocalWalk(fs, root);
+    }
+    return fs.listFiles(root, true);
+  }
+
+  /** Depth-first walk of a directory tree, files only, one directory listing open at a time per level. */
+  private static final class LocalWalk implements RemoteIterator<FileStatus> {
+    private final FileSystem fs;
+    private final Deque<RemoteIterator<FileStatus>> levels = new ArrayDeque<>();
+    private FileStatus next;
+
+    LocalWalk(FileSystem fs, Path root) throws IOException {
+      this.fs = fs;
+      levels.push(fs.listStatusIterator(root));
+    }
+
+    @Override
+    public boolean hasNext() throws IOException {
+      while (next == null && !levels.isEmpty()) {
+        RemoteIterator<FileStatus> level = levels.peek();
+        if (!level.hasNext()) {
+          levels.pop();
+          continue;
+        }
+        FileStatus status = level.next();
+        if (status.isDirectory()) {
+          levels.push(fs.listStatusIterator(status.getPath()));
+        } else {
+          next = status;
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public FileStatus next() throws IOException {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      FileStatus file = next;
+      next = null;
+      return file;
     }
   }
 

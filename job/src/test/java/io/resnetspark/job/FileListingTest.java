@@ -13,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,5 +112,39 @@ class FileListingTest {
     assertFalse(FileListing.hasExtension("jpg", IMAGES));
     assertFalse(FileListing.hasExtension("x.jpeg", IMAGES));
     assertTrue(FileListing.hasExtension("anything", List.of()));
+  }
+
+  @Test
+  void theLocalWalkFindsExactlyWhatARecursiveListingFinds() throws IOException {
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir.resolve("images").toUri());
+    FileSystem fs = root.getFileSystem(conf);
+    assertTrue(fs instanceof LocalFileSystem);
+
+    assertEquals(described(fs.listFiles(root, true)), described(FileListing.filesBelow(fs, root)));
+  }
+
+  @Test
+  void theLocalFileSystemIsNeverAskedForLocatedStatusesWhichForkAProcessPerFile() throws IOException {
+    LocalFileSystem noLocated = new LocalFileSystem() {
+      @Override
+      public RemoteIterator<LocatedFileStatus> listFiles(org.apache.hadoop.fs.Path f, boolean recursive) {
+        throw new AssertionError("listFiles reads every file's permissions");
+      }
+    };
+    noLocated.initialize(java.net.URI.create("file:///"), conf);
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir.resolve("images").toUri());
+
+    FileSystem plain = root.getFileSystem(conf);
+    assertEquals(described(plain.listFiles(root, true)), described(FileListing.filesBelow(noLocated, root)),
+        "every file, hidden ones included (the caller filters them)");
+  }
+
+  private static java.util.Set<String> described(RemoteIterator<? extends FileStatus> files) throws IOException {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    while (files.hasNext()) {
+      FileStatus f = files.next();
+      out.add(f.getPath() + " " + f.getLen() + " " + f.getModificationTime() + " " + f.isFile());
+    }
+    return out;
   }
 }
