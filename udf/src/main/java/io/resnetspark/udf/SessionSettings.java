@@ -17,10 +17,13 @@ import org.slf4j.LoggerFactory;
  * How the one TensorFlow session of an executor JVM uses the machine.
  *
  * <p>Threads: all concurrent tasks of an executor share one session, and TensorFlow runs each concurrent
- * {@code Session.run} on its inter-op pool, with each kernel spread over the intra-op pool. So intra-op threads are
- * the cores one task was given ({@code spark.task.cpus}) and inter-op threads are the number of tasks that run at
- * once (executor cores / task cpus): two tasks on a two-core executor then use both cores (with intra=1/inter=1 they
- * were measured to serialize on one). {@value #INTRA_OP_THREADS} and {@value #INTER_OP_THREADS} override both.
+ * {@code Session.run} on its inter-op pool, with each kernel spread over the one intra-op pool they all share. So
+ * inter-op threads are the number of tasks that run at once (executor cores / task cpus: with intra=1/inter=1 two
+ * tasks were measured to serialize on one core), and the intra-op pool has all the executor's cores. While every
+ * task slot is busy that costs nothing (two tasks on two cores: 17.2 img/s with intra 2 against 17.0 with intra 1,
+ * docs/BENCHMARKS.md); when the last partitions run alone they keep every core instead of one each (a 3000-image
+ * local[2] run spent 217.5 s labelling against 222.2 s). {@value #INTRA_OP_THREADS} and {@value #INTER_OP_THREADS}
+ * override both.
  *
  * <p>Device: when the task that loads the model was given a Spark resource named {@value #GPU_RESOURCE}, the session
  * sees only that GPU ({@code visible_device_list}) and grows its memory on demand. TensorFlow applies GPU options
@@ -59,7 +62,7 @@ public final class SessionSettings {
   public static SavedResNet.Options choose(SparkConf conf, int taskCpus, Map<String, ResourceInformation> resources) {
     int cpus = Math.max(1, taskCpus);
     int concurrentTasks = Math.max(1, executorCores(conf) / cpus);
-    int intra = conf.getInt(INTRA_OP_THREADS, cpus);
+    int intra = conf.getInt(INTRA_OP_THREADS, Math.max(cpus, executorCores(conf)));
     int inter = conf.getInt(INTER_OP_THREADS, concurrentTasks);
     return new SavedResNet.Options(intra, inter, gpuAddress(resources).orElse(null));
   }

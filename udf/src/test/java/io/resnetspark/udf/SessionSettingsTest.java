@@ -26,17 +26,17 @@ class SessionSettingsTest {
   }
 
   @Test
-  void twoOneCoreTasksOnATwoCoreExecutorGetOneIntraAndTwoInterOpThreads() {
+  void twoOneCoreTasksOnATwoCoreExecutorShareTwoIntraOpThreadsAndRunAtOnce() {
     SavedResNet.Options options = SessionSettings.choose(conf("spark.executor.cores", "2"), 1, Map.of());
-    assertEquals(1, options.intraOpThreads());
+    assertEquals(2, options.intraOpThreads(), "a task left alone at the end of a stage keeps both cores");
     assertEquals(2, options.interOpThreads(), "both concurrent tasks must be able to run at once");
     assertNull(options.gpu());
   }
 
   @Test
-  void multiCoreTasksGetTheirCoresForEachOperation() {
+  void multiCoreTasksShareThePoolOfAllTheExecutorsCores() {
     SavedResNet.Options options = SessionSettings.choose(conf("spark.executor.cores", "8"), 4, Map.of());
-    assertEquals(4, options.intraOpThreads());
+    assertEquals(8, options.intraOpThreads());
     assertEquals(2, options.interOpThreads());
   }
 
@@ -63,7 +63,7 @@ class SessionSettingsTest {
   void aTaskWithAGpuResourcePlacesTheModelOnThatDevice() {
     SavedResNet.Options options = SessionSettings.choose(conf("spark.executor.cores", "4"), 2, gpus("3"));
     assertEquals("3", options.gpu());
-    assertEquals(2, options.intraOpThreads());
+    assertEquals(4, options.intraOpThreads());
   }
 
   @Test
