@@ -11,8 +11,10 @@ import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.OutputTable.Existing;
 import io.resnetspark.job.OutputTable.State;
 import io.resnetspark.udf.BroadcastModel;
+import io.resnetspark.udf.ExecutorModelCache;
 import io.resnetspark.udf.ModelBroadcasts;
 import io.resnetspark.udf.ResNetClassifier;
+import io.resnetspark.udf.SessionSettings;
 import io.resnetspark.udf.image.ImageLimits;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -161,6 +163,7 @@ public final class LabelImagesJob {
       int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(), work.bytes(),
           work.count(), spark.sparkContext().defaultParallelism());
       if (work.count() > 0) {
+        warmUpLocalModel(spark, broadcast);
         LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, work.count(),
             work.bytes(), partitions, model.metadata().architecture(), model.weightsDescription());
         write(spark, table, labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, model,
@@ -176,6 +179,18 @@ public final class LabelImagesJob {
       }
       lap("report", phase);
       return finish(spark, table, report, outputExists);
+    }
+  }
+
+  /**
+   * In local mode the driver JVM is the executor: loading the model now overlaps the write's planning and its
+   * shuffle stage (about 5 s each for ResNet-50 on 2 cores) instead of delaying the first batch. Not when tasks are
+   * given GPUs, which the warm-up thread would not have.
+   */
+  private static void warmUpLocalModel(SparkSession spark, BroadcastModel broadcast) {
+    if (spark.sparkContext().isLocal()
+        && !spark.sparkContext().getConf().contains("spark.task.resource." + SessionSettings.GPU_RESOURCE + ".amount")) {
+      ExecutorModelCache.warmUp(broadcast);
     }
   }
 

@@ -43,6 +43,26 @@ public final class ExecutorModelCache {
     return slot.get(model);
   }
 
+  /**
+   * Starts loading {@code model} into this JVM's cache on a background thread and returns at once; tasks that need it
+   * meanwhile wait for that load. Meant for local mode, where the driver JVM is the executor: the load (seconds for a
+   * large model) then overlaps the planning and first stages of the job instead of following them. A failed warm-up
+   * leaves nothing cached, so the first task loads again and reports the failure itself. Not for tasks given a GPU:
+   * this thread has no task resources, so the model would go on the CPU.
+   */
+  public static Thread warmUp(BroadcastModel model) {
+    Thread thread = new Thread(() -> {
+      try {
+        get(model);
+      } catch (IOException | RuntimeException | Error e) {
+        LOG.info("warming up model {} failed; the first task will load it: {}", model.sha256(), e.toString());
+      }
+    }, "resnet-model-warm-up-" + model.sha256().substring(0, 12));
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
   /** How many times this JVM loaded the model with digest {@code sha256}. */
   public static long loads(String sha256) {
     AtomicLong n = LOADS.get(sha256);

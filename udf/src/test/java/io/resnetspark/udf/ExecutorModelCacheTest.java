@@ -68,6 +68,32 @@ class ExecutorModelCacheTest {
   }
 
   @Test
+  void aWarmUpLoadsOnceInTheBackgroundAndTasksShareWhatItLoaded() throws Exception {
+    BroadcastModel model = BroadcastModel.create(spark, TestModels.distinct("cache-warm").toString(), CHUNK);
+
+    Thread warmUp = ExecutorModelCache.warmUp(model);
+    List<Integer> seen = instancesSeenByTasks(model, 4);
+    warmUp.join(60_000);
+
+    assertEquals(1, new HashSet<>(seen).size());
+    assertEquals(1, ExecutorModelCache.loads(model.sha256()), "tasks that came during the warm-up waited for it");
+    assertSame(ExecutorModelCache.get(model), ExecutorModelCache.get(model));
+    assertEquals(List.of(1L), List.copyOf(model.loadsPerExecutor().values()), "counted on the driver as a load");
+  }
+
+  @Test
+  void aFailedWarmUpCachesNothingAndTheTaskReportsTheFailure() throws Exception {
+    Path hostile = HostileModels.readingAFile(tmp.resolve("warm-hostile"));
+    BroadcastModel model = BroadcastModel.create(spark, hostile.toString(), CHUNK);
+
+    ExecutorModelCache.warmUp(model).join(60_000);
+
+    assertEquals(0, ExecutorModelCache.loads(model.sha256()));
+    SparkException e = assertThrows(SparkException.class, () -> instancesSeenByTasks(model, 1));
+    assertTrue(e.getMessage().contains("ReadFile"), e.getMessage());
+  }
+
+  @Test
   void eachLoadTellsTheDriverWhereTheModelRuns() throws IOException {
     BroadcastModel model = BroadcastModel.create(spark, TestModels.distinct("cache-5").toString(), CHUNK);
 
