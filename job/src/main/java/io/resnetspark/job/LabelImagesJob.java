@@ -188,8 +188,8 @@ public final class LabelImagesJob {
    * given GPUs, which the warm-up thread would not have.
    */
   private static void warmUpLocalModel(SparkSession spark, BroadcastModel broadcast) {
-    if (spark.sparkContext().isLocal()
-        && !spark.sparkContext().getConf().contains("spark.task.resource." + SessionSettings.GPU_RESOURCE + ".amount")) {
+    String gpusPerTask = "spark.task.resource." + SessionSettings.GPU_RESOURCE + ".amount";
+    if (spark.sparkContext().isLocal() && !spark.sparkContext().getConf().contains(gpusPerTask)) {
       ExecutorModelCache.warmUp(broadcast);
     }
   }
