@@ -7,7 +7,9 @@ import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import io.resnetspark.udf.PredictionSchema;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,6 +22,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -34,42 +37,56 @@ public final class OutputTable {
   public static final String PATH = "path";
   public static final String MODIFICATION_TIME = "modification_time";
   public static final String LENGTH = "length";
-  public static final String LABEL = "label";
-  public static final String INDEX = "index";
-  public static final String PROBABILITY = "probability";
-  public static final String TOP_K = "top_k";
-  public static final String EMBEDDING = "embedding";
-  public static final String ERROR_CODE = "error_code";
-  public static final String ERROR_MESSAGE = "error_message";
+  public static final String LABEL = PredictionSchema.LABEL;
+  public static final String INDEX = PredictionSchema.INDEX;
+  public static final String PROBABILITY = PredictionSchema.PROBABILITY;
+  public static final String TOP_K = PredictionSchema.TOP_K;
+  public static final String EMBEDDING = PredictionSchema.EMBEDDING;
+  public static final String ERROR_CODE = PredictionSchema.ERROR_CODE;
+  public static final String ERROR_MESSAGE = PredictionSchema.ERROR_MESSAGE;
   public static final String MODEL_ARCH = "model_arch";
   public static final String MODEL_SHA256 = "model_sha256";
   public static final String RUN_ID = "run_id";
   public static final String PROCESSED_AT = "processed_at";
 
-  static final StructType TOP_K_ENTRY = new StructType(new StructField[] {
-      DataTypes.createStructField(INDEX, DataTypes.IntegerType, true),
-      DataTypes.createStructField(LABEL, DataTypes.StringType, true),
-      DataTypes.createStructField(PROBABILITY, DataTypes.FloatType, true)});
-
   /**
-   * One row per input file. {@code embedding} is always a column (null unless {@code --embeddings}) so runs with
-   * and without it append to one table. Every column is nullable, as Parquet and JSON read them back.
+   * One row per input file: the file, the udf's {@link PredictionSchema} fields as columns of their own, and the
+   * run. {@code embedding} is always a column (null unless {@code --embeddings}) so runs with and without it append
+   * to one table. Every column, and every level inside one, is nullable, as Parquet and JSON read them back.
    */
-  public static final StructType SCHEMA = new StructType(new StructField[] {
-      DataTypes.createStructField(PATH, DataTypes.StringType, true),
-      DataTypes.createStructField(MODIFICATION_TIME, DataTypes.TimestampType, true),
-      DataTypes.createStructField(LENGTH, DataTypes.LongType, true),
-      DataTypes.createStructField(LABEL, DataTypes.StringType, true),
-      DataTypes.createStructField(INDEX, DataTypes.IntegerType, true),
-      DataTypes.createStructField(PROBABILITY, DataTypes.FloatType, true),
-      DataTypes.createStructField(TOP_K, DataTypes.createArrayType(TOP_K_ENTRY, true), true),
-      DataTypes.createStructField(EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType, true), true),
-      DataTypes.createStructField(ERROR_CODE, DataTypes.StringType, true),
-      DataTypes.createStructField(ERROR_MESSAGE, DataTypes.StringType, true),
-      DataTypes.createStructField(MODEL_ARCH, DataTypes.StringType, true),
-      DataTypes.createStructField(MODEL_SHA256, DataTypes.StringType, true),
-      DataTypes.createStructField(RUN_ID, DataTypes.StringType, true),
-      DataTypes.createStructField(PROCESSED_AT, DataTypes.TimestampType, true)});
+  public static final StructType SCHEMA = schema();
+
+  private static StructType schema() {
+    List<StructField> fields = new ArrayList<>(List.of(
+        nullableField(PATH, DataTypes.StringType),
+        nullableField(MODIFICATION_TIME, DataTypes.TimestampType),
+        nullableField(LENGTH, DataTypes.LongType)));
+    for (StructField prediction : PredictionSchema.TYPE.fields()) {
+      fields.add(nullableField(prediction.name(), prediction.dataType()));
+    }
+    fields.addAll(List.of(
+        nullableField(MODEL_ARCH, DataTypes.StringType),
+        nullableField(MODEL_SHA256, DataTypes.StringType),
+        nullableField(RUN_ID, DataTypes.StringType),
+        nullableField(PROCESSED_AT, DataTypes.TimestampType)));
+    return new StructType(fields.toArray(StructField[]::new));
+  }
+
+  private static StructField nullableField(String name, DataType type) {
+    return DataTypes.createStructField(name, nullable(type), true);
+  }
+
+  /** {@code type} with every struct field and array element nullable. */
+  static DataType nullable(DataType type) {
+    if (type instanceof StructType struct) {
+      return new StructType(Arrays.stream(struct.fields()).map(f -> nullableField(f.name(), f.dataType()))
+          .toArray(StructField[]::new));
+    }
+    if (type instanceof ArrayType array) {
+      return DataTypes.createArrayType(nullable(array.elementType()), true);
+    }
+    return type;
+  }
 
   /** The columns an incremental run keys on; an existing output without them is not a labels table. */
   static final List<String> KEY_COLUMNS = List.of(PATH, MODIFICATION_TIME, MODEL_SHA256);

@@ -58,6 +58,31 @@ class OutputTableTest {
   }
 
   @Test
+  void theTableIsTheFileThenThePredictionFieldsThenTheRunWithEveryLevelNullable() {
+    StructType topK = new StructType()
+        .add("index", DataTypes.IntegerType, true)
+        .add("label", DataTypes.StringType, true)
+        .add("probability", DataTypes.FloatType, true);
+    StructType expected = new StructType()
+        .add("path", DataTypes.StringType, true)
+        .add("modification_time", DataTypes.TimestampType, true)
+        .add("length", DataTypes.LongType, true)
+        .add("label", DataTypes.StringType, true)
+        .add("index", DataTypes.IntegerType, true)
+        .add("probability", DataTypes.FloatType, true)
+        .add("top_k", DataTypes.createArrayType(topK, true), true)
+        .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, true), true)
+        .add("error_code", DataTypes.StringType, true)
+        .add("error_message", DataTypes.StringType, true)
+        .add("model_arch", DataTypes.StringType, true)
+        .add("model_sha256", DataTypes.StringType, true)
+        .add("run_id", DataTypes.StringType, true)
+        .add("processed_at", DataTypes.TimestampType, true);
+
+    assertEquals(expected, OutputTable.SCHEMA);
+  }
+
+  @Test
   void nothingAtThePathIsAbsent() {
     assertEquals(State.ABSENT, table("none", OutputFormat.PARQUET).inspect(conf).state());
   }
