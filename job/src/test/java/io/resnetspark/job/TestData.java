@@ -10,28 +10,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** A small model and image sets with known good and bad files, shared by the job's end-to-end tests. */
-final class TestData {
+/**
+ * A small model and image sets with known good and bad files, shared by the job's end-to-end tests and (through
+ * {@code it.TestInputs}) its integration tests.
+ */
+public final class TestData {
   /** ResNet-18 with few classes: the smallest model that is still the real thing. */
   static final int CLASSES = 10;
-  private static Path model;
+  private static final Map<String, Path> MODELS = new HashMap<>();
 
   private TestData() {
   }
 
   /** A ResNet-18 SavedModel with random weights, built once per JVM. */
-  static synchronized Path model() {
+  static Path model() {
+    return model(CLASSES, 7);
+  }
+
+  /** A ResNet-18 SavedModel with {@code classes} classes and random weights from {@code seed}, built once per JVM. */
+  public static synchronized Path model(int classes, long seed) {
+    Path model = MODELS.get(classes + "/" + seed);
     if (model == null) {
       try {
         Path dir = Files.createTempDirectory("resnet-spark-job-test-model-");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
         model = dir.resolve("resnet18");
-        ModelBuilder.buildRandom(Architecture.RESNET18, CLASSES, 7, model);
+        ModelBuilder.buildRandom(Architecture.RESNET18, classes, seed, model);
+        MODELS.put(classes + "/" + seed, model);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -39,10 +50,15 @@ final class TestData {
     return model;
   }
 
-  /** {@code count} small decodable images (JPEG, PNG, BMP, GIF) under {@code dir}. */
+  /** {@code count} small decodable images (JPEG, PNG, BMP, GIF) under {@code dir}, at most 72 pixels a side. */
   static List<Path> goodImages(Path dir, int count, long seed) {
+    return goodImages(dir, count, 72, seed);
+  }
+
+  /** {@code count} small decodable images (JPEG, PNG, BMP, GIF) under {@code dir}, 40 to {@code maxSide} a side. */
+  public static List<Path> goodImages(Path dir, int count, int maxSide, long seed) {
     try {
-      return SampleImages.write(dir, count, 40, 72, seed);
+      return SampleImages.write(dir, count, 40, maxSide, seed);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -53,6 +69,14 @@ final class TestData {
    * empty file, text, a JPEG cut short, and a file over the size limit (sparse: it costs no disk).
    */
   static Map<String, String> badImages(Path dir) {
+    return badImages(dir, true);
+  }
+
+  /**
+   * As {@link #badImages(Path)}; without the file over the size limit when {@code oversized} is false (a sparse
+   * file is free on local disk, not once uploaded to an object store).
+   */
+  public static Map<String, String> badImages(Path dir, boolean oversized) {
     try {
       Files.createDirectories(dir);
       Map<String, String> expected = new LinkedHashMap<>();
@@ -65,17 +89,19 @@ final class TestData {
       Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
       expected.put("truncated.jpg", "CORRUPT");
       deleteQuietly(dir.resolve("tmp"));
-      try (RandomAccessFile huge = new RandomAccessFile(dir.resolve("huge.jpg").toFile(), "rw")) {
-        huge.setLength(LabelImagesJob.MAX_FILE_BYTES + 1);
+      if (oversized) {
+        try (RandomAccessFile huge = new RandomAccessFile(dir.resolve("huge.jpg").toFile(), "rw")) {
+          huge.setLength(LabelImagesJob.MAX_FILE_BYTES + 1);
+        }
+        expected.put("huge.jpg", "TOO_LARGE");
       }
-      expected.put("huge.jpg", "TOO_LARGE");
       return expected;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  static void deleteQuietly(Path dir) {
+  public static void deleteQuietly(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
