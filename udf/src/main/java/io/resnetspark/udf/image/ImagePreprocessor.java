@@ -131,7 +131,11 @@ public final class ImagePreprocessor {
   }
 
   private void write(RgbImage image, FloatBuffer dest) {
-    RgbImage crop = BilinearResize.resizeAndCentreCrop(image, spec.resizeSize(), spec.cropSize());
+    normalise(BilinearResize.resizeAndCentreCrop(image, spec.resizeSize(), spec.cropSize()), dest);
+  }
+
+  /** ToTensor and Normalize of the cropped image, into {@code dest}. */
+  void normalise(RgbImage crop, FloatBuffer dest) {
     byte[] px = crop.pixels();
     float[] out = new float[px.length];
     float[] r = lut[0];
