@@ -93,7 +93,7 @@ public final class PreprocessBench implements Callable<Integer> {
     }
     ImagePreprocessor preprocessor = new ImagePreprocessor(spec, ImageLimits.defaults());
     {
-      sample(preprocessor, encoded, 1.0); // JIT warm-up
+      sample(preprocessor, encoded, Math.max(2.0, minSeconds)); // JIT warm-up, compile threads included
       List<Double> wall = new ArrayList<>();
       List<Double> perCpuSecond = new ArrayList<>();
       for (int r = 0; r < repeats; r++) {

@@ -70,6 +70,32 @@ enum ExifOrientation {
     }
   }
 
+  /** Whether the upright image is the stored one turned a quarter (its width is the stored height). */
+  boolean swapsAxes() {
+    return swapsAxes;
+  }
+
+  /**
+   * The rectangle of the stored {@code width x height} image that holds {@code upright}, a rectangle of the upright
+   * image; {@link #apply} of exactly that stored rectangle gives exactly the upright one.
+   */
+  Window.Rect storedRect(Window.Rect upright, int width, int height) {
+    int x0 = upright.x();
+    int y0 = upright.y();
+    int x1 = x0 + upright.width();
+    int y1 = y0 + upright.height();
+    return switch (this) {
+      case NORMAL -> upright;
+      case MIRROR_HORIZONTAL -> new Window.Rect(width - x1, y0, x1 - x0, y1 - y0);
+      case ROTATE_180 -> new Window.Rect(width - x1, height - y1, x1 - x0, y1 - y0);
+      case MIRROR_VERTICAL -> new Window.Rect(x0, height - y1, x1 - x0, y1 - y0);
+      case TRANSPOSE -> new Window.Rect(y0, x0, y1 - y0, x1 - x0);
+      case ROTATE_90_CLOCKWISE -> new Window.Rect(y0, height - x1, y1 - y0, x1 - x0);
+      case TRANSVERSE -> new Window.Rect(width - y1, height - x1, y1 - y0, x1 - x0);
+      case ROTATE_90_COUNTER_CLOCKWISE -> new Window.Rect(width - y1, x0, y1 - y0, x1 - x0);
+    };
+  }
+
   /** The upright image: pixel (x, y) of the result comes from the stored pixel this orientation maps it to. */
   RgbImage apply(RgbImage in) {
     if (this == NORMAL) {

@@ -68,7 +68,9 @@ public final class ImagePreprocessor {
    */
   public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageFailure {
     requireRoom(dest);
-    write(decoder.decode(encoded), dest);
+    Window window = decoder.decodeRegion(encoded,
+        (width, height) -> BilinearResize.sourceForCentreCrop(width, height, spec.resizeSize(), spec.cropSize()));
+    normalise(BilinearResize.resizeAndCentreCrop(window, spec.resizeSize(), spec.cropSize()), dest);
   }
 
   /**

@@ -139,4 +139,47 @@ class ImageDecoderTest {
       // only warming up
     }
   }
+  @ParameterizedTest(name = "exif-orientation-{0}.jpg")
+  @MethodSource("orientations")
+  void aDecodedRegionHoldsTheSamePixelsAsTheWholeImageInEveryOrientation(int orientation) throws ImageFailure {
+    byte[] jpeg = Corpus.entry("exif-orientation-" + orientation + ".jpg").bytes();
+    RgbImage whole = decoder.decode(jpeg);
+    Window.Rect asked = new Window.Rect(whole.width() / 5, whole.height() / 3, whole.width() / 2,
+        whole.height() / 2);
+
+    Window window = decoder.decodeRegion(jpeg, (w, h) -> {
+      assertEquals(whole.width() + "x" + whole.height(), w + "x" + h, "the picker sees the upright size");
+      return asked;
+    });
+
+    assertEquals(asked, window.rect());
+    assertEquals(whole.width() + "x" + whole.height(), window.fullWidth() + "x" + window.fullHeight());
+    for (int y = 0; y < asked.height(); y++) {
+      for (int x = 0; x < asked.width(); x++) {
+        for (int c = 0; c < 3; c++) {
+          assertEquals(whole.sample(asked.x() + x, asked.y() + y, c), window.pixels().sample(x, y, c),
+              "pixel " + x + "," + y);
+        }
+      }
+    }
+  }
+
+  static Stream<Integer> orientations() {
+    return Stream.of(1, 2, 3, 4, 5, 6, 7, 8);
+  }
+
+  @Test
+  void aJpegCutShortBelowTheDecodedRegionIsStillRefusedAsTruncated() throws ImageFailure {
+    byte[] whole = Corpus.entry("rgb-baseline.jpg").bytes();
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 9 / 10);
+    RgbImage full = decoder.decode(whole);
+
+    ImageFailure e = assertThrows(ImageFailure.class,
+        () -> decoder.decodeRegion(cut, (w, h) -> new Window.Rect(0, 0, w, h / 4)));
+
+    assertEquals(ErrorCode.CORRUPT, e.code());
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    assertEquals(full.height() / 4, decoder.decodeRegion(whole, (w, h) -> new Window.Rect(0, 0, w, h / 4))
+        .pixels().height());
+  }
 }

@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Where preprocessing time goes, for the benchmark: each step of {@link ImagePreprocessor#preprocess} run on its
  * own over a set of images and timed in the calling thread's CPU time (so a loaded machine moves it little).
- * Steps: {@code decode} (header checks, the codec's entropy decoding, IDCT and colour conversion, the copy into
- * interleaved RGB bytes, EXIF orientation), {@code resize_crop} (the antialiased resize inside the centre crop) and
+ * Steps: {@code decode} (header checks, the codec's entropy decoding, IDCT and colour conversion of the rows the
+ * crop needs, the copy of its columns into interleaved RGB bytes, EXIF orientation), {@code resize_crop} (the antialiased resize inside the centre crop) and
  * {@code normalise} (bytes to the model's floats).
  */
 public final class PreprocessPhases {
@@ -37,9 +37,10 @@ public final class PreprocessPhases {
       long[] total = new long[names.length];
       for (byte[] image : encoded) {
         long t0 = threads.getCurrentThreadCpuTime();
-        RgbImage rgb = decoder.decode(image);
+        Window window = decoder.decodeRegion(image,
+            (w, h) -> BilinearResize.sourceForCentreCrop(w, h, spec.resizeSize(), spec.cropSize()));
         long t1 = threads.getCurrentThreadCpuTime();
-        RgbImage crop = BilinearResize.resizeAndCentreCrop(rgb, spec.resizeSize(), spec.cropSize());
+        RgbImage crop = BilinearResize.resizeAndCentreCrop(window, spec.resizeSize(), spec.cropSize());
         long t2 = threads.getCurrentThreadCpuTime();
         dest.clear();
         preprocessor.normalise(crop, dest);
