@@ -3,6 +3,7 @@ package io.resnetspark.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.udf.image.DecodeMode;
 import io.resnetspark.udf.image.ImageLimits;
 import io.resnetspark.udf.image.ImagePreprocessor;
 import io.resnetspark.udf.image.PreprocessPhases;
@@ -88,10 +89,7 @@ public final class PreprocessBench implements Callable<Integer> {
   }
 
   private void measure(String set, String mode, List<byte[]> encoded, PreprocessSpec spec) throws Exception {
-    if (!"exact".equals(mode)) {
-      throw new IllegalArgumentException("unknown decode mode " + mode);
-    }
-    ImagePreprocessor preprocessor = new ImagePreprocessor(spec, ImageLimits.defaults());
+    ImagePreprocessor preprocessor = new ImagePreprocessor(spec, ImageLimits.defaults(), DecodeMode.of(mode));
     {
       sample(preprocessor, encoded, Math.max(2.0, minSeconds)); // JIT warm-up, compile threads included
       List<Double> wall = new ArrayList<>();
@@ -115,7 +113,7 @@ public final class PreprocessBench implements Callable<Integer> {
       rec.put("img_s_per_core", wall.stream().map(w -> w / threads).toList());
       rec.put("img_per_cpu_s", perCpuSecond);
       rec.put("load", Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-      if (phases) {
+      if (phases && "exact".equals(mode)) {
         rec.put("phases_ms", PreprocessPhases.cpuMillisPerImage(spec, encoded, 3));
       }
       String line = new ObjectMapper().writeValueAsString(rec) + "\n";

@@ -84,6 +84,45 @@ final class ImageDecoder {
         swap ? stored.fullWidth() : stored.fullHeight());
   }
 
+  /**
+   * For {@link DecodeMode#REDUCED}: a three- or one-channel JPEG decoded in the DCT domain at the smallest scale
+   * whose shorter side is still at least {@code minShorterSide}, upright; null when there is no such reduction
+   * (another format, a four-channel JPEG, an image already small), and the exact path applies. The same header
+   * checks and the same error codes as {@link #decode}.
+   */
+  RgbImage decodeReduced(byte[] encoded, int minShorterSide) throws ImageFailure {
+    ImageFormat format = check(encoded);
+    if (format != ImageFormat.JPEG) {
+      return null;
+    }
+    int[] size;
+    int components;
+    ImageReader reader = null;
+    try (ImageInputStream in = new ByteArrayImageInputStream(encoded)) {
+      reader = format.provider().createReaderInstance();
+      reader.setInput(in, true, true);
+      size = checkPixelCount(format, reader);
+      components = reader.getRawImageType(0).getColorModel().getNumComponents();
+    } catch (ImageFailure e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw failure(format, e);
+    } finally {
+      if (reader != null) {
+        reader.dispose();
+      }
+    }
+    int denominator = ReducedJpeg.scaleDenominator(size[0], size[1], minShorterSide);
+    if (components == 4 || denominator == 1) {
+      return null;
+    }
+    if (!JpegEnd.hasEndOfImage(encoded)) {
+      throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (no end-of-image marker after its "
+          + "last scan)");
+    }
+    return ExifOrientation.of(format, encoded).apply(ReducedJpeg.decode(encoded, denominator));
+  }
+
   /** Chooses the rectangle to decode from an image's width and height. */
   @FunctionalInterface
   interface RegionPicker {
@@ -134,16 +173,20 @@ final class ImageDecoder {
     } catch (ImageFailure e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      // Readers throw unchecked exceptions too (bounds, negative sizes) on hostile input: every one means "bad data".
-      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      ErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
-          ? ErrorCode.UNSUPPORTED_FORMAT : ErrorCode.CORRUPT;
-      throw new ImageFailure(code, "cannot decode " + format + " image: " + message, e);
+      throw failure(format, e);
     } finally {
       if (reader != null) {
         reader.dispose();
       }
     }
+  }
+
+  /** Readers throw unchecked exceptions too (bounds, negative sizes) on hostile input: every one means "bad data". */
+  private static ImageFailure failure(ImageFormat format, Exception e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    ErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
+        ? ErrorCode.UNSUPPORTED_FORMAT : ErrorCode.CORRUPT;
+    return new ImageFailure(code, "cannot decode " + format + " image: " + message, e);
   }
 
   /** The header's {width, height}, refused when empty or over the pixel limit. */

@@ -23,11 +23,19 @@ import java.util.Locale;
 public final class ImagePreprocessor {
 
   private final PreprocessSpec spec;
+  private final DecodeMode mode;
   private final ImageDecoder decoder;
   /** {@code lut[c][v]} is the normalised float for channel c and 8-bit value v. */
   private final float[][] lut;
 
   public ImagePreprocessor(PreprocessSpec spec, ImageLimits limits) {
+    this(spec, limits, DecodeMode.EXACT);
+  }
+
+  /**
+   * @throws IllegalStateException for {@link DecodeMode#REDUCED} where its native decoder cannot load
+   */
+  public ImagePreprocessor(PreprocessSpec spec, ImageLimits limits, DecodeMode mode) {
     if (!"bilinear".equals(spec.interpolation().toLowerCase(Locale.ROOT)) || !spec.antialias()) {
       throw new IllegalArgumentException("only antialiased bilinear resizing is implemented, the spec asks for "
           + spec.interpolation() + (spec.antialias() ? " with" : " without") + " antialiasing");
@@ -36,7 +44,11 @@ public final class ImagePreprocessor {
       throw new IllegalArgumentException("only RGB NHWC input is implemented, the spec asks for "
           + spec.channelOrder() + " " + spec.layout());
     }
+    if (mode == DecodeMode.REDUCED) {
+      ReducedJpeg.requireAvailable();
+    }
     this.spec = spec;
+    this.mode = mode;
     this.decoder = new ImageDecoder(limits);
     this.lut = new float[3][256];
     for (int c = 0; c < 3; c++) {
@@ -50,6 +62,10 @@ public final class ImagePreprocessor {
 
   public PreprocessSpec spec() {
     return spec;
+  }
+
+  public DecodeMode mode() {
+    return mode;
   }
 
   /** Floats written per image: {@code crop * crop * 3}. */
@@ -68,6 +84,13 @@ public final class ImagePreprocessor {
    */
   public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageFailure {
     requireRoom(dest);
+    if (mode == DecodeMode.REDUCED) {
+      RgbImage reduced = decoder.decodeReduced(encoded, spec.resizeSize());
+      if (reduced != null) {
+        normalise(BilinearResize.resizeAndCentreCrop(reduced, spec.resizeSize(), spec.cropSize()), dest);
+        return;
+      }
+    }
     Window window = decoder.decodeRegion(encoded,
         (width, height) -> BilinearResize.sourceForCentreCrop(width, height, spec.resizeSize(), spec.cropSize()));
     normalise(BilinearResize.resizeAndCentreCrop(window, spec.resizeSize(), spec.cropSize()), dest);

@@ -317,4 +317,78 @@ class ImagePreprocessorTest {
       throw new IllegalStateException(e);
     }
   }
+  static Stream<String> photographs() {
+    return Stream.of("astronaut-0.9MP.jpg", "coffee-1.2MP.jpg", "chelsea-3MP.jpg", "rocket-3MP.jpg",
+        "grace_hopper-5.6MP.jpg");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("photographs")
+  void reducedDecodeStaysCloseToTheExactTensorOnRealPhotographs(String file) throws ImageFailure {
+    // scripts/make_reduced_fixtures.py: real photographs sized so that every JPEG scale (1/2, 1/4, 1/8) is used
+    byte[] jpeg = Corpus.resource("/images/photos/" + file);
+    ImagePreprocessor reduced = new ImagePreprocessor(V1, ImageLimits.defaults(), DecodeMode.REDUCED);
+    float[] exact = tensor(preprocessor, jpeg);
+    float[] fast = tensor(reduced, jpeg);
+
+    double cosine = centredCosine(exact, fast);
+
+    // At the pixel level 1/8 scaling is a box over 8x8 blocks where the exact resize is a wider triangle, so edges
+    // differ (0.978 on grace_hopper, reduced to a 257-px shorter side); through a ResNet the pooled embeddings agree
+    // at >= 0.9999 (scripts/bench/reduced_agreement.py, docs/BENCHMARKS.md).
+    assertTrue(cosine >= 0.97, file + ": centred cosine " + cosine);
+    assertTrue(!Arrays.equals(exact, fast), file + ": the reduced path should not be the exact one here");
+  }
+
+  @Test
+  void everyCorpusFileGivesTheSameErrorCodeInBothDecodeModes() {
+    ImagePreprocessor reduced = new ImagePreprocessor(V1, ImageLimits.defaults(), DecodeMode.REDUCED);
+    List<Corpus.Entry> entries = new ArrayList<>(Corpus.entries());
+    for (Corpus.Entry entry : entries) {
+      ErrorCode exactCode = codeOf(preprocessor, entry.bytes());
+      ErrorCode reducedCode = codeOf(reduced, entry.bytes());
+      assertEquals(exactCode, reducedCode, entry.toString());
+    }
+    // and a camera-sized JPEG cut short, which only the reduced path decodes at a reduced scale
+    byte[] photo = Corpus.resource("/images/photos/grace_hopper-5.6MP.jpg");
+    byte[] cut = Arrays.copyOf(photo, photo.length / 2);
+    assertEquals(ErrorCode.CORRUPT, codeOf(preprocessor, cut));
+    assertEquals(ErrorCode.CORRUPT, codeOf(reduced, cut));
+  }
+
+  private static ErrorCode codeOf(ImagePreprocessor p, byte[] encoded) {
+    try {
+      p.preprocess(encoded, FloatBuffer.allocate(p.outputSize()));
+      return null;
+    } catch (ImageFailure e) {
+      return e.code();
+    }
+  }
+
+  private static float[] tensor(ImagePreprocessor p, byte[] encoded) throws ImageFailure {
+    FloatBuffer dest = FloatBuffer.allocate(p.outputSize());
+    p.preprocess(encoded, dest);
+    return dest.array();
+  }
+
+  /** Cosine of the two vectors after subtracting each one's mean. */
+  static double centredCosine(float[] a, float[] b) {
+    double ma = 0;
+    double mb = 0;
+    for (int i = 0; i < a.length; i++) {
+      ma += a[i];
+      mb += b[i];
+    }
+    ma /= a.length;
+    mb /= b.length;
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (a[i] - ma) * (b[i] - mb);
+      na += (a[i] - ma) * (a[i] - ma);
+      nb += (b[i] - mb) * (b[i] - mb);
+    }
+    return dot / Math.sqrt(na * nb);
+  }
 }
