@@ -37,6 +37,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,8 +90,9 @@ class ResNetClassifierTest {
     return expected;
   }
 
-  @Test
-  void aMixedCorpusGivesOneRowPerInputAndTheRightCodeForEachBadImage() throws IOException {
+  @ParameterizedTest(name = "decodeMode {0}")
+  @ValueSource(strings = {"exact", "reduced"})
+  void aMixedCorpusGivesOneRowPerInputAndTheRightCodeForEachBadImage(String decodeMode) throws IOException {
     Map<String, ErrorCode> corpus = corpus();
     List<String> names = new ArrayList<>();
     List<byte[]> contents = new ArrayList<>();
@@ -102,9 +105,14 @@ class ResNetClassifierTest {
     assertTrue(corpus.containsValue(ErrorCode.TOO_LARGE) && corpus.containsValue(ErrorCode.CORRUPT)
         && corpus.containsValue(ErrorCode.UNSUPPORTED_FORMAT) && corpus.containsValue(ErrorCode.EMPTY)
         && corpus.containsValue(null), "the corpus has good images and every kind of bad one");
-    ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(4).setTopK(3);
+    ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(4).setTopK(3)
+        .setDecodeMode(decodeMode);
 
-    List<Row> out = sortedById(classifier.transform(binaryImages(contents, 8)).collectAsList());
+    Dataset<Row> result = classifier.transform(binaryImages(contents, 8));
+    List<Row> out = sortedById(result.collectAsList());
+
+    assertEquals(decodeMode,
+        result.schema().apply("prediction").metadata().getString(ResNetClassifier.DECODE_MODE_METADATA_KEY));
 
     assertEquals(contents.size(), out.size());
     for (int i = 0; i < out.size(); i++) {
@@ -273,6 +281,8 @@ class ResNetClassifierTest {
     assertThrows(IllegalArgumentException.class, () -> c.setTopK(-1));
     assertThrows(IllegalArgumentException.class, () -> c.setInputCol(" "));
     assertThrows(IllegalArgumentException.class, () -> c.setModelPath(""));
+    assertEquals("exact", c.getDecodeMode());
+    assertThrows(IllegalArgumentException.class, () -> c.setDecodeMode("fast"));
     assertTrue(c.explainParams().contains("batchSize: images per model run (> 0) (default: 32)"),
         c.explainParams());
   }

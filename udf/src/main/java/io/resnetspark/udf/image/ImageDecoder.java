@@ -95,25 +95,14 @@ final class ImageDecoder {
     if (format != ImageFormat.JPEG) {
       return null;
     }
-    int[] size;
-    int components;
-    ImageReader reader = null;
-    try (ImageInputStream in = new ByteArrayImageInputStream(encoded)) {
-      reader = format.provider().createReaderInstance();
-      reader.setInput(in, true, true);
-      size = checkPixelCount(format, reader);
-      components = reader.getRawImageType(0).getColorModel().getNumComponents();
-    } catch (ImageFailure e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      throw failure(format, e);
-    } finally {
-      if (reader != null) {
-        reader.dispose();
-      }
+    // libjpeg's own header reader: an ImageIO reader per image costs more than the reduced decode itself
+    ReducedJpeg.Header header = ReducedJpeg.header(encoded);
+    if (header == null || header.samplesPerPixel() == 4 || header.cmykOrYcck()) {
+      return null;
     }
-    int denominator = ReducedJpeg.scaleDenominator(size[0], size[1], minShorterSide);
-    if (components == 4 || denominator == 1) {
+    checkPixelCount(format, header.width(), header.height());
+    int denominator = ReducedJpeg.scaleDenominator(header.width(), header.height(), minShorterSide);
+    if (denominator == 1) {
       return null;
     }
     if (!JpegEnd.hasEndOfImage(encoded)) {
@@ -191,8 +180,10 @@ final class ImageDecoder {
 
   /** The header's {width, height}, refused when empty or over the pixel limit. */
   private int[] checkPixelCount(ImageFormat format, ImageReader reader) throws IOException, ImageFailure {
-    int width = reader.getWidth(0);
-    int height = reader.getHeight(0);
+    return checkPixelCount(format, reader.getWidth(0), reader.getHeight(0));
+  }
+
+  private int[] checkPixelCount(ImageFormat format, int width, int height) throws ImageFailure {
     if (width < 1 || height < 1) {
       throw new ImageFailure(ErrorCode.CORRUPT, format + " header gives a size of " + width + "x" + height);
     }

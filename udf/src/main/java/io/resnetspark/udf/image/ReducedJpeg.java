@@ -8,11 +8,11 @@ import static org.bytedeco.leptonica.global.leptonica.pixGetHeight;
 import static org.bytedeco.leptonica.global.leptonica.pixGetWidth;
 import static org.bytedeco.leptonica.global.leptonica.pixGetWpl;
 import static org.bytedeco.leptonica.global.leptonica.pixReadMemJpeg;
+import static org.bytedeco.leptonica.global.leptonica.readHeaderMemJpeg;
 import static org.bytedeco.leptonica.global.leptonica.setMsgSeverity;
 
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.leptonica.PIX;
 
@@ -47,6 +47,24 @@ final class ReducedJpeg {
     }
   }
 
+  /** What libjpeg reads from a JPEG's header: size, samples per pixel, and whether it is CMYK or YCCK. */
+  record Header(int width, int height, int samplesPerPixel, boolean cmykOrYcck) {
+  }
+
+  /** The header, or null when libjpeg cannot read one (the exact path then reports why). */
+  static Header header(byte[] jpeg) {
+    requireAvailable();
+    int[] w = new int[1];
+    int[] h = new int[1];
+    int[] spp = new int[1];
+    int[] ycck = new int[1];
+    int[] cmyk = new int[1];
+    if (readHeaderMemJpeg(jpeg, jpeg.length, w, h, spp, ycck, cmyk) != 0) {
+      return null;
+    }
+    return new Header(w[0], h[0], spp[0], ycck[0] != 0 || cmyk[0] != 0);
+  }
+
   /**
    * The largest denominator in {2, 4, 8} whose scaled shorter side (libjpeg rounds up) is still at least
    * {@code minShorterSide}, or 1 when even 1/2 would be smaller.
@@ -64,10 +82,7 @@ final class ReducedJpeg {
   /** The stored (not yet EXIF-oriented) image at 1/{@code denominator} of its size, as RGB. */
   static RgbImage decode(byte[] jpeg, int denominator) throws ImageFailure {
     requireAvailable();
-    PIX pix;
-    try (BytePointer data = new BytePointer(jpeg); IntPointer warnings = new IntPointer(1)) {
-      pix = pixReadMemJpeg(data, jpeg.length, 0, denominator, warnings, 0);
-    }
+    PIX pix = pixReadMemJpeg(jpeg, jpeg.length, 0, denominator, new int[1], 0);
     if (pix == null || pix.isNull()) {
       throw new ImageFailure(ErrorCode.CORRUPT, "cannot decode JPEG image (libjpeg refused it at scale 1/"
           + denominator + ")");
