@@ -258,6 +258,7 @@ public final class LabelImagesJob {
         .setBatchSize(options.batchSize())
         .setTopK(options.topK())
         .setOutputEmbeddings(options.embeddings())
+        .setDecodeMode(options.decode())
         .setStageTimings(metrics.stages);
   }
 
@@ -335,7 +336,7 @@ public final class LabelImagesJob {
         RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, RunReport.StageNanos.of(metrics),
-            options.inputFormat() == InputFormat.BINARYFILE),
+            options.inputFormat() == InputFormat.BINARYFILE, options.decode()),
         histogram,
         new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),
             spark.sparkContext().defaultParallelism()));
