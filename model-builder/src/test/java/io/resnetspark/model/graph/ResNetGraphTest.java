@@ -100,7 +100,7 @@ class ResNetGraphTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class);
-      Operand<TFloat32> pooled = ResNetGraph.maxPool3x3Stride2(tf, in);
+      Operand<TFloat32> pooled = ResNetGraph.maxPool(tf, in, Architecture.STEM_POOL);
       float[] out;
       try (Session s = new Session(g);
            TFloat32 x = TFloat32.tensorOf(Shape.of(1, size, size, 1), DataBuffers.of(negative));
