@@ -1,5 +1,7 @@
 package io.resnetspark.udf;
 
+import io.resnetspark.model.contract.OperationAllowList;
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.runtime.SavedResNet;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -126,7 +128,7 @@ public final class ExecutorModelCache {
           model.manifest().totalBytes(), (System.nanoTime() - start) / 1_000_000);
       return new ExecutorModel(loaded, model.sha256(), dir, options);
     } catch (IOException | RuntimeException | Error e) {
-      ExecutorModel.deleteQuietly(dir);
+      Directories.deleteQuietly(dir);
       throw e;
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.runtime.SavedResNet;
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
@@ -172,7 +173,7 @@ class ResNetFunctionsTest {
       assertEquals(files, structs);
       assertNull(structs.get(0).getStruct(1).get(5));
     } finally {
-      ExecutorModel.deleteQuietly(dir);
+      Directories.deleteQuietly(dir);
     }
   }
 

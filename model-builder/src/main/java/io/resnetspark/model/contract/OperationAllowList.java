@@ -1,11 +1,21 @@
-package io.resnetspark.udf;
+package io.resnetspark.model.contract;
 
-import io.resnetspark.model.runtime.SavedResNet;
+import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.TreeMap;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * The operations a SavedModel may contain before an executor loads it: exactly those the resnet-spark builder emits.
@@ -47,7 +57,7 @@ public final class OperationAllowList {
   public static void check(Path dir, String source) throws ModelRefusedException {
     Map<String, String> declared;
     try {
-      declared = SavedResNet.declaredOperations(dir);
+      declared = declaredOperations(dir);
     } catch (IOException | RuntimeException e) {
       throw new ModelRefusedException("model from " + source + " refused: its graph cannot be read for checking ("
           + e.getMessage() + ")", e);
@@ -63,5 +73,47 @@ public final class OperationAllowList {
           + "resnet-spark allow-list: " + refused + ". Only graphs as the resnet-spark builder writes them are run.",
           null);
     }
+  }
+
+  /**
+   * Every operation type that the graphs in {@code dir/saved_model.pb} name (graph nodes and library functions), each
+   * with the first node that uses it, read from the file without creating a session. Loading a SavedModel runs its
+   * restore and init operations, so a model from an untrusted writer must be judged by this before it is loaded.
+   *
+   * @throws IOException if the file is missing ({@link NoSuchFileException}) or unreadable, or if the directory
+   *     holds another graph file that TensorFlow could load instead ({@code saved_model.pbtxt}, {@code saved_model.cpb})
+   */
+  public static Map<String, String> declaredOperations(Path dir) throws IOException {
+    SavedModelLayout.FileProbe files = SavedModelLayout.local(dir);
+    Optional<String> other = SavedModelLayout.otherGraphFile(files);
+    if (other.isPresent()) {
+      throw new IOException(dir + " " + other.get());
+    }
+    Path file = SavedModelLayout.graphFile(dir);
+    Optional<String> missing = SavedModelLayout.missing(SavedModelLayout.Requirement.GRAPH, files);
+    if (missing.isPresent()) {
+      throw new NoSuchFileException(file.toString(), null, missing.get());
+    }
+    SavedModel model;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      // Mapped and aliased, so the weight constants are not copied onto the heap just to read the node list.
+      MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.enableAliasing(true);
+      in.setSizeLimit(Integer.MAX_VALUE);
+      model = SavedModel.parseFrom(in);
+    }
+    Map<String, String> ops = new TreeMap<>();
+    for (MetaGraphDef meta : model.getMetaGraphsList()) {
+      for (NodeDef node : meta.getGraphDef().getNodeList()) {
+        ops.putIfAbsent(node.getOp(), node.getName());
+      }
+      for (FunctionDef function : meta.getGraphDef().getLibrary().getFunctionList()) {
+        for (NodeDef node : function.getNodeDefList()) {
+          ops.putIfAbsent(node.getOp(), function.getSignature().getName() + "/" + node.getName());
+        }
+      }
+    }
+    return ops;
   }
 }
