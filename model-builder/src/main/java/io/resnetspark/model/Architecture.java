@@ -130,7 +130,8 @@ public enum Architecture {
 
   /** Trainable parameters, as torchvision counts them (running statistics are buffers, not parameters). */
   public long parameterCount(int numClasses) {
-    return parameters(numClasses).stream().filter(ParameterSpec::trainable).mapToLong(ParameterSpec::elementCount).sum();
+    return parameters(numClasses).stream().filter(ParameterSpec::trainable)
+        .mapToLong(ParameterSpec::elementCount).sum();
   }
 
   /**

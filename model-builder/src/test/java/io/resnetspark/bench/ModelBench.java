@@ -31,8 +31,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Raw model throughput through the executors' path: a SavedModel exported by {@link SavedModelExport}, loaded and run by
- * {@link SavedResNet#classify}. Several variants (export mode x session configuration) are measured side by side:
+ * Raw model throughput through the executors' path: a SavedModel exported by {@link SavedModelExport}, loaded and
+ * run by {@link SavedResNet#classify}. Several variants (export mode x session configuration) are measured side by side:
  * their samples alternate, so a neighbour's burst of load on this shared machine hits all of them alike.
  */
 @Command(name = "ModelBench", mixinStandardHelpOptions = true)

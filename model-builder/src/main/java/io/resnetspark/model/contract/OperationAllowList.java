@@ -27,10 +27,11 @@ import org.tensorflow.proto.SavedModel;
  * Add, Mean, MatMul, BiasAdd and Softmax; grouped convolutions add Split and ConcatV2; AddN (the residual sum) and
  * AddV2 are the other forms of addition a builder may emit. All are pure tensor arithmetic.
  *
- * <p>Nothing else is needed, so the checkpoint machinery is refused on purpose: SaveV2, RestoreV2 and MergeV2Checkpoints read and write
- * files at paths held in string constants, and the loader would run the restore before any check. So are all file,
- * network and script operations (ReadFile, WriteFile, PyFunc, ...), function calls (PartitionedCall and friends,
- * which would run graph functions the list cannot see) and anything else not listed.
+ * <p>Nothing else is needed, so the checkpoint machinery is refused on purpose: SaveV2, RestoreV2 and
+ * MergeV2Checkpoints read and write files at paths held in string constants, and the loader would run the restore
+ * before any check. So are all file, network and script operations (ReadFile, WriteFile, PyFunc, ...), function calls
+ * (PartitionedCall and friends, which would run graph functions the list cannot see) and anything else not listed.
+ * The list lives beside the graph code it must track; its test builds every kind of graph that code emits.
  */
 public final class OperationAllowList {
   public static final Set<String> ALLOWED = Set.of(
@@ -81,7 +82,7 @@ public final class OperationAllowList {
    * restore and init operations, so a model from an untrusted writer must be judged by this before it is loaded.
    *
    * @throws IOException if the file is missing ({@link NoSuchFileException}) or unreadable, or if the directory
-   *     holds another graph file that TensorFlow could load instead ({@code saved_model.pbtxt}, {@code saved_model.cpb})
+   *     holds another graph file that TensorFlow could load instead ({@link SavedModelLayout#OTHER_GRAPH_FILES})
    */
   public static Map<String, String> declaredOperations(Path dir) throws IOException {
     SavedModelLayout.FileProbe files = SavedModelLayout.local(dir);

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.ModelBuilder;
+import io.resnetspark.model.SavedModelExport;
+import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.runtime.SavedResNet;
+import io.resnetspark.model.weights.RandomWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,9 +18,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.tensorflow.Graph;
 
 /** Only graphs as the builder writes them pass, judged from the graph file before any session exists. */
 class OperationAllowListTest {
@@ -42,6 +49,18 @@ class OperationAllowListTest {
   @Test
   void theListCoversEveryOperationOfABuiltModel() throws IOException {
     assertTrue(OperationAllowList.ALLOWED.containsAll(OperationAllowList.declaredOperations(resnet18).keySet()));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"RESNET18, SEPARATE", "RESNET18, FOLDED", "RESNEXT50_32X4D, FOLDED"})
+  void everyOperationTheGraphCodeEmitsIsAllowed(Architecture arch, BatchNormMode bn) {
+    Set<String> types = new TreeSet<>();
+    try (Graph g = new Graph()) {
+      SavedModelExport.define(g, arch, RandomWeights.create(arch, 10, 1), bn);
+      g.operations().forEachRemaining(op -> types.add(op.type()));
+    }
+    types.removeAll(OperationAllowList.ALLOWED);
+    assertEquals(Set.of(), types, arch + " " + bn + " emits operations the allow-list lacks");
   }
 
   @Test
