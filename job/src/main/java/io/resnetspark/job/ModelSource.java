@@ -71,7 +71,7 @@ public final class ModelSource implements AutoCloseable {
         metadata = ModelMetadata.fromJson(in);
       } catch (IOException | IllegalArgumentException e) {
         throw new ConfigException("model " + modelPath + ": unreadable " + SavedModelLayout.METADATA_FILE + ": "
-            + oneLine(e), e);
+            + Messages.firstLine(e), e);
       }
       List<String> labels;
       try (InputStream in = fs.open(new Path(dir, SavedModelLayout.LABELS_PATH))) {
@@ -112,7 +112,7 @@ public final class ModelSource implements AutoCloseable {
       throw new ConfigException("permission denied: " + e.getFile(), e);
     } catch (IOException | IllegalArgumentException e) {
       Directories.deleteQuietly(tmp);
-      throw new ConfigException("cannot build " + o.arch().id() + ": " + oneLine(e), e);
+      throw new ConfigException("cannot build " + o.arch().id() + ": " + Messages.firstLine(e), e);
     } catch (RuntimeException | Error e) {
       Directories.deleteQuietly(tmp);
       throw e;
@@ -161,10 +161,5 @@ public final class ModelSource implements AutoCloseable {
       // A leftover in the temporary directory is harmless; the run's outcome matters more.
       Directories.deleteQuietly(temporaryDir);
     }
-  }
-
-  private static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
   }
 }
