@@ -86,9 +86,13 @@ public final class ModelOptions {
   public BuildRequest buildRequest(Path out, boolean overwrite, WeightsCache cache) throws IOException {
     TorchvisionWeights published = published();
     Path file = published != null ? cache.checkpoint(published) : weights != null ? weights.file() : null;
-    PreprocessSpec.Preset chosen = preset != null ? preset
-        : published != null ? published.preset() : PreprocessSpec.Preset.IMAGENET1K_V1;
-    return new BuildRequest(arch, file, numClasses, labels, seed, chosen, out, overwrite);
+    return new BuildRequest(arch, file, numClasses, labels, seed, preprocessing(), out, overwrite);
+  }
+
+  /** {@code --preset} if given, else the preset of the named weights, else {@code IMAGENET1K_V1}. */
+  public PreprocessSpec.Preset preprocessing() {
+    TorchvisionWeights published = published();
+    return preset != null ? preset : published != null ? published.preset() : PreprocessSpec.Preset.IMAGENET1K_V1;
   }
 
   /** {@code --arch} names as torchvision spells them; an unknown one lists the choices. */

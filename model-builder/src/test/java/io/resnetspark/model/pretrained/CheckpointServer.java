@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
  * A folder laid out like torchvision's {@code models/}, served on 127.0.0.1 by the JDK's HTTP server, that records
  * every request. A file can also be served badly: cut short, or stalled half-way.
  */
-final class CheckpointServer implements AutoCloseable {
-  static final String FOLDER = "/models/";
+public final class CheckpointServer implements AutoCloseable {
+  public static final String FOLDER = "/models/";
 
-  enum Behaviour {
+  public enum Behaviour {
     /** The whole file with its Content-Length. */
     SERVE,
     /** The announced Content-Length, then half the bytes, then the connection closes. */
@@ -48,25 +48,25 @@ final class CheckpointServer implements AutoCloseable {
     server.start();
   }
 
-  static CheckpointServer start() throws IOException {
+  public static CheckpointServer start() throws IOException {
     return new CheckpointServer();
   }
 
   /** The folder's URL, as {@code RESNET_SPARK_WEIGHTS_URL} takes it. */
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + FOLDER;
   }
 
-  void put(String fileName, byte[] body) {
+  public void put(String fileName, byte[] body) {
     put(fileName, body, Behaviour.SERVE);
   }
 
-  void put(String fileName, byte[] body, Behaviour behaviour) {
+  public void put(String fileName, byte[] body, Behaviour behaviour) {
     files.put(FOLDER + fileName, new Entry(body, behaviour));
   }
 
   /** The paths requested so far, in order. */
-  List<String> requests() {
+  public List<String> requests() {
     return List.copyOf(requests);
   }
 
@@ -109,12 +109,12 @@ final class CheckpointServer implements AutoCloseable {
   }
 
   /** A port that accepts connections and never says a word (the kernel completes the handshake from the backlog). */
-  static ServerSocket silentListener() throws IOException {
+  public static ServerSocket silentListener() throws IOException {
     return new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
   }
 
   /** A loopback port nothing listens on: connections are refused, as on a machine without network. */
-  static int closedPort() throws IOException {
+  public static int closedPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -15,13 +15,13 @@ import java.util.HexFormat;
  * A ResNet-18 checkpoint in torch.save's zip format (formula weights, 10 classes), made once per test JVM, and the
  * torchvision-style name that carries the first hex digits of its SHA-256.
  */
-final class TestCheckpoints {
+public final class TestCheckpoints {
   private static byte[] resnet18;
 
   private TestCheckpoints() {
   }
 
-  static synchronized byte[] resnet18() {
+  public static synchronized byte[] resnet18() {
     if (resnet18 == null) {
       try {
         Path file = Files.createTempFile("resnet18-", ".pth");
@@ -39,11 +39,11 @@ final class TestCheckpoints {
   }
 
   /** {@code resnet18-<first 8 hex digits of the SHA-256>.pth}, as torchvision names its files. */
-  static String torchvisionName(byte[] content) {
+  public static String torchvisionName(byte[] content) {
     return "resnet18-" + sha256(content).substring(0, 8) + ".pth";
   }
 
-  static String sha256(byte[] content) {
+  public static String sha256(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (NoSuchAlgorithmException e) {
