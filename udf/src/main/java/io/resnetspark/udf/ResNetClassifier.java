@@ -1,5 +1,10 @@
 package io.resnetspark.udf;
 
+import io.resnetspark.udf.batch.ImageColumn;
+import io.resnetspark.udf.batch.PartitionPredictor;
+import io.resnetspark.udf.batch.PreprocessorDecoder;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

@@ -1,15 +1,14 @@
 package io.resnetspark.udf;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.runtime.ExecutorModelCache;
+import io.resnetspark.udf.testing.SparkTestSession;
+import io.resnetspark.udf.testing.TestImages;
+import io.resnetspark.udf.testing.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +35,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResNetClassifierTest {
   private static final Path CORPUS = Path.of("src/test/resources/images/corpus");
