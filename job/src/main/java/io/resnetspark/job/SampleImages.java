@@ -1,6 +1,6 @@
 package io.resnetspark.job;
 
-import io.resnetspark.udf.ErrorCode;
+import io.resnetspark.udf.errors.ErrorCode;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.GradientPaint;
