@@ -11,6 +11,7 @@ import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -79,7 +80,7 @@ final class CheckpointDownload {
       body[0] = new HashingSubscriber(BodySubscribers.ofFile(file), received, expectedLength[0], progress);
       return body[0];
     });
-    HttpResponse<Path> done = await(response, received, body);
+    HttpResponse<Path> done = await(uri, response, received, body);
     if (done.statusCode() != 200) {
       throw new Failure("HTTP " + done.statusCode(), null);
     }
@@ -93,7 +94,7 @@ final class CheckpointDownload {
   }
 
   /** Waits for the response while bytes keep arriving; gives up after the read timeout without any. */
-  private HttpResponse<Path> await(CompletableFuture<HttpResponse<Path>> response, AtomicLong received,
+  private HttpResponse<Path> await(URI uri, CompletableFuture<HttpResponse<Path>> response, AtomicLong received,
                                    HashingSubscriber[] body) throws Failure {
     long lastCount = 0;
     long lastChange = System.nanoTime();
@@ -122,17 +123,20 @@ final class CheckpointDownload {
         if (body[0] != null) {
           body[0].progress.failed();
         }
-        throw new Failure(reason(e.getCause(), received.get()), e.getCause());
+        throw new Failure(reason(uri, e.getCause(), received.get()), e.getCause());
       }
     }
   }
 
-  private String reason(Throwable cause, long received) {
+  private String reason(URI uri, Throwable cause, long received) {
     if (cause instanceof HttpConnectTimeoutException) {
       return "no connection within " + seconds(connectTimeout);
     }
     if (cause instanceof HttpTimeoutException) {
       return "no answer within " + seconds(readTimeout);
+    }
+    if (cause instanceof ConnectException && cause.getCause() instanceof UnresolvedAddressException) {
+      return "unknown host " + uri.getHost() + ": no network or no DNS";
     }
     if (cause instanceof ConnectException) {
       Throwable root = cause.getCause() != null ? cause.getCause() : cause;

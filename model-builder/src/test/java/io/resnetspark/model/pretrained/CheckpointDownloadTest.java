@@ -69,4 +69,13 @@ class CheckpointDownloadTest {
         () -> download.fetch(uri, dir.resolve("r.part"), progress));
     assertTrue(f.getMessage().startsWith("cannot connect"), f.getMessage());
   }
+
+  @Test
+  void aHostThatDoesNotResolveIsNamed() {
+    // .invalid never resolves (RFC 2606), so this needs no network and reaches none.
+    URI uri = URI.create("http://weights.invalid/models/r.pth");
+    CheckpointDownload.Failure f = assertThrows(CheckpointDownload.Failure.class,
+        () -> download.fetch(uri, dir.resolve("r.part"), progress));
+    assertEquals("unknown host weights.invalid: no network or no DNS", f.getMessage());
+  }
 }
