@@ -61,11 +61,12 @@ final class CheckpointDownload {
   }
 
   /**
-   * Writes the body of {@code uri} to {@code file} (created or truncated).
+   * Writes the body of {@code uri} to {@code file} (created or truncated); {@code destination} is where the file
+   * will be once verified, as the progress shows it.
    *
    * @throws Failure if the server cannot be reached, answers other than 200, stalls, or ends the transfer early
    */
-  Fetched fetch(URI uri, Path file, DownloadProgress progress) throws Failure {
+  Fetched fetch(URI uri, Path file, Path destination, DownloadProgress progress) throws Failure {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(readTimeout).GET().build();
     AtomicLong received = new AtomicLong();
     HashingSubscriber[] body = new HashingSubscriber[1];
@@ -76,7 +77,7 @@ final class CheckpointDownload {
         return BodySubscribers.replacing(null);
       }
       expectedLength[0] = info.headers().firstValueAsLong("content-length").orElse(-1);
-      progress.started(uri.toString(), file.toString(), expectedLength[0]);
+      progress.started(uri.toString(), destination.toString(), expectedLength[0]);
       body[0] = new HashingSubscriber(BodySubscribers.ofFile(file), received, expectedLength[0], progress);
       return body[0];
     });

@@ -73,7 +73,7 @@ public final class WeightsCache {
     try {
       CheckpointDownload.Fetched fetched;
       try {
-        fetched = download.fetch(URI.create(url), part, progress);
+        fetched = download.fetch(URI.create(url), part, cached, progress);
       } catch (CheckpointDownload.Failure e) {
         throw new WeightsFetchException("cannot download " + url + " (" + e.getMessage() + "); put the file at "
             + cached + " by hand, or set " + WeightsLocations.MIRROR_VARIABLE + " to the URL of a mirror of "

@@ -41,7 +41,8 @@ class CheckpointDownloadTest {
     byte[] body = TestCheckpoints.resnet18();
     server.put("r.pth", body);
     Path file = dir.resolve("r.part");
-    CheckpointDownload.Fetched fetched = download.fetch(URI.create(server.baseUrl() + "r.pth"), file, progress);
+    CheckpointDownload.Fetched fetched = download.fetch(URI.create(server.baseUrl() + "r.pth"), file,
+        dir.resolve("r.pth"), progress);
     assertEquals(body.length, fetched.bytes());
     assertEquals(TestCheckpoints.sha256(body), fetched.sha256());
     assertArrayEquals(body, Files.readAllBytes(file));
@@ -50,7 +51,8 @@ class CheckpointDownloadTest {
   @Test
   void anHttpErrorIsItsStatus() {
     CheckpointDownload.Failure f = assertThrows(CheckpointDownload.Failure.class,
-        () -> download.fetch(URI.create(server.baseUrl() + "missing.pth"), dir.resolve("m.part"), progress));
+        () -> download.fetch(URI.create(server.baseUrl() + "missing.pth"), dir.resolve("m.part"),
+            dir.resolve("m.pth"), progress));
     assertEquals("HTTP 404", f.getMessage());
   }
 
@@ -58,7 +60,8 @@ class CheckpointDownloadTest {
   void aBodyCutShortIsAFailureNotACompleteFile() {
     server.put("r.pth", new byte[1 << 20], CheckpointServer.Behaviour.TRUNCATE);
     CheckpointDownload.Failure f = assertThrows(CheckpointDownload.Failure.class,
-        () -> download.fetch(URI.create(server.baseUrl() + "r.pth"), dir.resolve("r.part"), progress));
+        () -> download.fetch(URI.create(server.baseUrl() + "r.pth"), dir.resolve("r.part"), dir.resolve("r.pth"),
+            progress));
     assertTrue(f.getMessage().contains("broke off") || f.getMessage().contains("ended after"), f.getMessage());
   }
 
@@ -66,7 +69,7 @@ class CheckpointDownloadTest {
   void aRefusedConnectionSaysSo() throws IOException {
     URI uri = URI.create("http://127.0.0.1:" + CheckpointServer.closedPort() + "/models/r.pth");
     CheckpointDownload.Failure f = assertThrows(CheckpointDownload.Failure.class,
-        () -> download.fetch(uri, dir.resolve("r.part"), progress));
+        () -> download.fetch(uri, dir.resolve("r.part"), dir.resolve("r.pth"), progress));
     assertTrue(f.getMessage().startsWith("cannot connect"), f.getMessage());
   }
 
@@ -75,7 +78,7 @@ class CheckpointDownloadTest {
     // .invalid never resolves (RFC 2606), so this needs no network and reaches none.
     URI uri = URI.create("http://weights.invalid/models/r.pth");
     CheckpointDownload.Failure f = assertThrows(CheckpointDownload.Failure.class,
-        () -> download.fetch(uri, dir.resolve("r.part"), progress));
+        () -> download.fetch(uri, dir.resolve("r.part"), dir.resolve("r.pth"), progress));
     assertEquals("unknown host weights.invalid: no network or no DNS", f.getMessage());
   }
 }

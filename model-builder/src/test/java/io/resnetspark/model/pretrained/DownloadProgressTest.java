@@ -15,7 +15,7 @@ class DownloadProgressTest {
   @Test
   void aTerminalGetsABarRedrawnOncePerPercent() {
     DownloadProgress p = DownloadProgress.bar(new PrintWriter(out));
-    p.started("http://h/models/r-1234abcd.pth", "/c/weights/r-1234abcd.pth.x.part", 200_000_000);
+    p.started("http://h/models/r-1234abcd.pth", "/c/weights/r-1234abcd.pth", 200_000_000);
     p.advanced(1_000_000, 200_000_000);
     p.advanced(1_500_000, 200_000_000);
     p.advanced(100_000_000, 200_000_000);
@@ -24,7 +24,7 @@ class DownloadProgressTest {
     String s = out.toString();
     assertTrue(s.startsWith("downloading http://h/models/r-1234abcd.pth (200.0 MB) to /c/weights/"), s);
     assertEquals(3, s.chars().filter(c -> c == '\r').count(), "0%, 50% and 100% drawn once each: " + s);
-    assertTrue(s.contains("\rr-1234abcd.pth.x.part  50% [###############               ] 100.0 MB / 200.0 MB"), s);
+    assertTrue(s.contains("\rr-1234abcd.pth  50% [###############               ] 100.0 MB / 200.0 MB"), s);
     assertTrue(s.endsWith("200.0 MB / 200.0 MB\ndownloaded 200.0 MB in 2.5 s\n".replace("\n",
         System.lineSeparator())), s);
   }
@@ -32,7 +32,7 @@ class DownloadProgressTest {
   @Test
   void logsGetALineAtTheStartAndOneAtTheEndOnly() {
     DownloadProgress p = DownloadProgress.lines(new PrintWriter(out));
-    p.started("http://h/models/r-1234abcd.pth", "/c/r-1234abcd.pth.part", 3_000_000);
+    p.started("http://h/models/r-1234abcd.pth", "/c/r-1234abcd.pth", 3_000_000);
     p.advanced(1_000_000, 3_000_000);
     p.advanced(3_000_000, 3_000_000);
     p.finished(3_000_000, 0.5);

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -83,7 +84,8 @@ class WeightsCacheTest {
     assertEquals(List.of(CheckpointServer.FOLDER + fileName), server.requests());
     assertEquals(FormulaWeights.create(Architecture.RESNET18, 10).keys(),
         CheckpointLoader.load(file).stateDict().keys());
-    assertTrue(log.toString().contains("downloading " + server.baseUrl() + fileName), log.toString());
+    assertTrue(log.toString().startsWith("downloading " + server.baseUrl() + fileName + " (" + String.format(
+        Locale.ROOT, "%.1f MB", checkpoint.length / 1e6) + ") to " + file), log.toString());
     assertTrue(log.toString().contains("downloaded "), log.toString());
   }
 
