@@ -19,11 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: all concurrent tasks of an executor share one session, and TensorFlow runs each concurrent
  * {@code Session.run} on its inter-op pool, with each kernel spread over the one intra-op pool they all share. So
  * inter-op threads are the number of tasks that run at once (executor cores / task cpus: with intra=1/inter=1 two
- * tasks were measured to serialize on one core), and the intra-op pool has all the executor's cores. While every
- * task slot is busy that costs nothing (two tasks on two cores: 17.2 img/s with intra 2 against 17.0 with intra 1,
- * docs/BENCHMARKS.md); when the last partitions run alone they keep every core instead of one each (a 3000-image
- * local[2] run spent 217.5 s labelling against 222.2 s). {@value #INTRA_OP_THREADS} and {@value #INTER_OP_THREADS}
- * override both.
+ * tasks serialize on one core), and the intra-op pool has all the executor's cores. While every task slot is busy
+ * that costs nothing; when the last partitions of a stage run alone they keep every core instead of one each
+ * (measurements in docs/BENCHMARKS.md). {@value #INTRA_OP_THREADS} and {@value #INTER_OP_THREADS} override both.
  *
  * <p>Device: when the task that loads the model was given a Spark resource named {@value #GPU_RESOURCE}, the session
  * sees only that GPU ({@code visible_device_list}) and grows its memory on demand. TensorFlow applies GPU options

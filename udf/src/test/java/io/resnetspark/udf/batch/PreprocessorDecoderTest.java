@@ -2,7 +2,6 @@ package io.resnetspark.udf.batch;
 
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
-import io.resnetspark.udf.image.ImageErrorCode;
 import io.resnetspark.udf.testing.TestImages;
 import io.resnetspark.udf.testing.TestModels;
 import java.awt.image.BufferedImage;
@@ -16,13 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PreprocessorDecoderTest {
   private final PixelDecoder decoder = PreprocessorDecoder.DEFAULT.create(TestModels.SPEC);
-
-  @Test
-  void everyImageErrorCodeKeepsItsNameInTheOutput() {
-    for (ImageErrorCode code : ImageErrorCode.values()) {
-      assertEquals(code.name(), PreprocessorDecoder.code(code).name());
-    }
-  }
 
   @Test
   void writesOneCropOfFloatsAtTheBuffersPosition() throws ImageFailure {
