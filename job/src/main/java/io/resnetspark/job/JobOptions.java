@@ -1,7 +1,9 @@
 package io.resnetspark.job;
 
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.cli.ModelOptions;
+import io.resnetspark.model.cli.ResNetSparkVersion;
+import io.resnetspark.model.cli.WeightsArgument;
 import io.resnetspark.udf.image.DecodeMode;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,6 +13,7 @@ import java.util.regex.Pattern;
 import org.apache.spark.network.util.JavaUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
  * without dashes); the command line wins. {@link #validate()} checks what picocli's types cannot.
  */
 @Command(name = "label-images", mixinStandardHelpOptions = true, sortOptions = false,
-    version = "resnet-spark label-images " + JobOptions.VERSION,
+    versionProvider = ResNetSparkVersion.class,
     description = {
         "Labels every image under --input with a ResNet SavedModel and writes one row per file to --output.",
         "Options may also come from --config FILE (key = option name without dashes); the command line wins."},
@@ -28,7 +31,6 @@ import picocli.CommandLine.Option;
         "  2 bad command line; 3 rows written but more errors than --max-error-rate; 4 the Spark job failed.",
         "A run report is written next to the output: _run_report.json and the chart _run_report.png."})
 public final class JobOptions {
-  public static final String VERSION = "0.1.0";
   static final String DEFAULT_EXTENSIONS = "jpg,jpeg,png,gif,bmp,webp,tif,tiff";
   static final String DEFAULT_BYTES_PER_PARTITION = "128m";
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
@@ -129,32 +131,9 @@ public final class JobOptions {
       description = "A resnet-spark SavedModel directory (any Hadoop path), as written by model-builder.")
   String model;
 
-  @Option(names = "--arch", paramLabel = "NAME", order = 11, converter = ArchitectureConverter.class,
-      description = "Instead of --model: build this architecture on the driver (resnet18, resnet50, ... "
-          + "wide_resnet101_2), from --weights or from random weights.")
-  Architecture arch;
-
-  @Option(names = "--weights", paramLabel = "FILE", order = 12,
-      description = "With --arch: a torchvision/timm checkpoint (.pth or .safetensors). Without it the weights "
-          + "are RANDOM and the labels meaningless.")
-  Path weights;
-
-  @Option(names = "--num-classes", paramLabel = "N", order = 13,
-      description = "With --arch: classes of the model (default: the checkpoint's, or 1000).")
-  Integer numClasses;
-
-  @Option(names = "--labels", paramLabel = "FILE", order = 14,
-      description = "With --arch: class names, one line per class (default: ImageNet names for 1000 classes).")
-  Path labels;
-
-  @Option(names = "--seed", paramLabel = "S", order = 15, defaultValue = "0",
-      description = "With --arch and no --weights: seed of the random weights (default ${DEFAULT-VALUE}).")
-  long seed;
-
-  @Option(names = "--preset", paramLabel = "NAME", order = 16, defaultValue = "IMAGENET1K_V1",
-      description = "With --arch: the preprocessing the weights expect: ${COMPLETION-CANDIDATES} (default "
-          + "${DEFAULT-VALUE}: resize 256, crop 224; V2: resize 232).")
-  PreprocessSpec.Preset preset;
+  /** --arch, --weights, --num-classes, --labels, --seed, --preset: model-builder's own, shared. */
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--output", paramLabel = "PATH", order = 20,
       description = "Where the table goes (directory; file:, hdfs:, s3a: or a local path). Required.")
@@ -221,14 +200,23 @@ public final class JobOptions {
     require(inputs != null && !inputs.isEmpty() && inputs.stream().noneMatch(String::isBlank),
         "--input is required (a directory, file or glob; or a table name with --input-format table)");
     require(output != null && !output.isBlank(), "--output is required (the directory the table goes to)");
+    Architecture arch = modelOptions.arch();
+    Integer numClasses = modelOptions.numClasses();
     require(model == null || arch == null, "give either --model or --arch, not both");
     require(model != null || arch != null, "give --model DIR (a SavedModel) or --arch NAME (build one)");
     if (arch == null) {
-      require(weights == null && numClasses == null && labels == null,
+      require(modelOptions.weights() == null && numClasses == null && modelOptions.labels() == null,
           "--weights, --num-classes and --labels go with --arch; a --model has its own");
     }
     if (numClasses != null) {
       require(numClasses >= 1, "--num-classes must be at least 1, got " + numClasses);
+    }
+    if (arch != null && modelOptions.weights() != null && modelOptions.weights().isNamed()) {
+      try {
+        modelOptions.published();
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
     }
     require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
     require(topK >= 1, "--top-k must be at least 1, got " + topK);
@@ -292,17 +280,6 @@ public final class JobOptions {
     }
   }
 
-  static final class ArchitectureConverter implements CommandLine.ITypeConverter<Architecture> {
-    @Override
-    public Architecture convert(String value) {
-      try {
-        return Architecture.fromId(value.strip());
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
   // Accessors for the job; the fields stay package-private for picocli and the tests.
   public Path config() {
     return config;
@@ -332,28 +309,25 @@ public final class JobOptions {
     return model;
   }
 
-  public Architecture arch() {
-    return arch;
+  /** The options that choose the model to build with --arch. */
+  public ModelOptions modelOptions() {
+    return modelOptions;
   }
 
-  public Path weights() {
-    return weights;
+  public Architecture arch() {
+    return modelOptions.arch();
+  }
+
+  public WeightsArgument weights() {
+    return modelOptions.weights();
   }
 
   public Integer numClasses() {
-    return numClasses;
-  }
-
-  public Path labels() {
-    return labels;
+    return modelOptions.numClasses();
   }
 
   public long seed() {
-    return seed;
-  }
-
-  public PreprocessSpec.Preset preset() {
-    return preset;
+    return modelOptions.seed();
   }
 
   public String output() {

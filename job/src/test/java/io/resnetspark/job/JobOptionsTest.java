@@ -10,6 +10,9 @@ import io.resnetspark.job.JobOptions.InputFormat;
 import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
 import io.resnetspark.model.Architecture;
+import io.resnetspark.model.BuildInfo;
+import io.resnetspark.model.PreprocessSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -116,6 +119,24 @@ class JobOptionsTest {
   }
 
   @Test
+  void weightsArePublishedNamesOrFiles() {
+    JobOptions named = parse("--input", "i", "--output", "o", "--arch", "resnet50", "--weights", "imagenet1k_v2");
+    assertTrue(named.weights().isNamed());
+    assertEquals("IMAGENET1K_V2", named.weights().name());
+    assertEquals(PreprocessSpec.Preset.IMAGENET1K_V2, named.modelOptions().preprocessing());
+    JobOptions file = parse("--input", "i", "--output", "o", "--arch", "resnet50", "--weights", "r50.pth");
+    assertEquals(Path.of("r50.pth"), file.weights().file());
+    assertEquals(PreprocessSpec.Preset.IMAGENET1K_V1, file.modelOptions().preprocessing());
+  }
+
+  @Test
+  void weightsTorchvisionDoesNotPublishAreAUsageError() {
+    String message = usageError("--input", "i", "--output", "o", "--arch", "resnet34", "--weights", "IMAGENET1K_V2");
+    assertEquals("torchvision publishes no IMAGENET1K_V2 weights for resnet34; it has IMAGENET1K_V1 and DEFAULT",
+        message);
+  }
+
+  @Test
   void anUnknownArchitectureNamesTheChoices() {
     String message = usageError("--input", "i", "--output", "o", "--arch", "resnet19");
     assertTrue(message.contains("resnet18") && message.contains("wide_resnet101_2"), message);
@@ -143,5 +164,13 @@ class JobOptionsTest {
   void aTableIsOneName() {
     assertTrue(usageError("--input", "a", "--input", "b", "--input-format", "table", "--output", "o", "--model", "m")
         .contains("one table name"));
+  }
+
+  @Test
+  void versionIsTheBuildsVersion() {
+    JobCommandLine.Parsed parsed = JobCommandLine.parse("--version");
+    assertTrue(parsed.helpRequested());
+    assertEquals(List.of("resnet-spark label-images " + BuildInfo.VERSION),
+        List.of(parsed.commandLine().getCommandSpec().version()));
   }
 }

@@ -1,6 +1,7 @@
 package io.resnetspark.model.cli;
 
 import io.resnetspark.model.Architecture;
+import io.resnetspark.model.pretrained.Environment;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
  * mismatched checkpoints) end with exit code {@value #EXIT_USER_ERROR} and one line saying what to fix, never a
  * stack trace; {@value #EXIT_USAGE} is a malformed command line.
  */
-@Command(name = "model-builder", mixinStandardHelpOptions = true, version = "resnet-spark model-builder 0.1.0",
+@Command(name = "model-builder", mixinStandardHelpOptions = true, versionProvider = ResNetSparkVersion.class,
     description = "Builds torchvision-exact ResNet SavedModels for resnet-spark.",
     subcommands = {BuildCommand.class, DescribeCommand.class, VerifyCommand.class})
 public final class ModelBuilderCli implements Runnable {
@@ -35,6 +36,11 @@ public final class ModelBuilderCli implements Runnable {
 
   /** Runs the command line with the given streams and returns the exit code (for tests and for main). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(args, out, err, Environment.system());
+  }
+
+  /** As {@link #execute(String[], PrintWriter, PrintWriter)}, with the environment that locates published weights. */
+  static int execute(String[] args, PrintWriter out, PrintWriter err, Environment environment) {
     CommandLine cli = new CommandLine(new ModelBuilderCli())
         .registerConverter(Architecture.class, Architecture::fromId)
         .setCaseInsensitiveEnumValuesAllowed(true)
@@ -54,6 +60,7 @@ public final class ModelBuilderCli implements Runnable {
           command.getErr().println("error: " + message);
           return EXIT_USER_ERROR;
         });
+    ((BuildCommand) cli.getSubcommands().get("build").getCommand()).environment = environment;
     return cli.execute(args);
   }
 
