@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Writes the real-photograph fixtures of the reduced decode (issue 11) to udf/src/test/resources/images/photos/.
 
-Five of Debian's sample photographs (see scripts/bench/make_photos.py) upscaled so that each JPEG scale is used:
-shorter sides of 600-1000 px reduce by 1/2 for Resize(256), 1100-2000 by 1/4, 2048 and more by 1/8. One is stored
-with EXIF orientation 6 (rotated), as phones write portraits. Quality 80, 4:2:0. Deterministic.
+Five of Debian's sample photographs (see scripts/bench/make_photos.py) upscaled to 0.9-5.6 MP: for Resize(256)
+the reduced decode keeps a shorter side of at least 512, so the 0.9 and 1.2 MP ones stay exact, the 3 MP ones are
+decoded at 1/2 and the 5.6 MP one at 1/4. One is stored with EXIF orientation 6 (rotated), as phones write
+portraits. Quality 80, 4:2:0. Deterministic.
 
     /usr/bin/python3 scripts/make_reduced_fixtures.py
 """

@@ -23,6 +23,9 @@ import java.util.Locale;
 public final class ImagePreprocessor {
 
   private final PreprocessSpec spec;
+  /** A reduced JPEG keeps a shorter side of at least this many times the resize target. */
+  static final int REDUCED_MARGIN = 2;
+
   private final DecodeMode mode;
   private final ImageDecoder decoder;
   /** {@code lut[c][v]} is the normalised float for channel c and 8-bit value v. */
@@ -85,7 +88,11 @@ public final class ImagePreprocessor {
   public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageFailure {
     requireRoom(dest);
     if (mode == DecodeMode.REDUCED) {
-      RgbImage reduced = decoder.decodeReduced(encoded, spec.resizeSize());
+      // Twice the resize target, not just the target: at 1/8 down to about the target, the result is 8x8 block
+      // means where torchvision's triangle filter is twice as wide, which moved one test photo's embedding to a
+      // cosine of 0.95; with the margin the antialiased resize still does the last halving. Same speed: the
+      // entropy decoding, identical at every scale, is most of the reduced decode (docs/BENCHMARKS.md).
+      RgbImage reduced = decoder.decodeReduced(encoded, REDUCED_MARGIN * spec.resizeSize());
       if (reduced != null) {
         normalise(BilinearResize.resizeAndCentreCrop(reduced, spec.resizeSize(), spec.cropSize()), dest);
         return;
