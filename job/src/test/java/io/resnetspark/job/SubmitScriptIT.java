@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(TestSpark.class)
 class SubmitScriptIT {
-  static final int GOOD = 30;
+  static final int GOOD = 20;
   /** Few partitions of many single-image batches: each task lasts long enough for the kill to land inside one. */
   static final int PARTITIONS = 4;
   static final String LOADED = "loaded model ";

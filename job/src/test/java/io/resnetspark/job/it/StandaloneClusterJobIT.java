@@ -14,7 +14,6 @@ import io.resnetspark.job.testing.StandaloneCluster;
 import io.resnetspark.udf.BroadcastModel;
 import io.resnetspark.udf.ModelBroadcasts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -345,16 +343,9 @@ class StandaloneClusterJobIT {
         .map(p -> p.broadcastId() + "/" + p.piece()).collect(Collectors.toSet());
   }
 
-  /** stderr of each executor of this application: {@code work/<app id>/<executor id>/stderr}. */
-  static List<Path> executorLogs() throws IOException {
-    String app = spark.sparkContext().applicationId();
-    try (Stream<Path> files = Files.walk(cluster.clusterDir())) {
-      return files.filter(p -> p.getFileName().toString().equals("stderr"))
-          .filter(p -> p.getParent().getParent().getFileName().toString().equals(app))
-          .sorted().toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+  /** stderr of each executor of this application: {@code work/<worker>/<app id>/<executor id>/stderr}. */
+  static List<Path> executorLogs() {
+    return List.copyOf(cluster.executorLogs(spark.sparkContext().applicationId()).values());
   }
 
   private static long millisSince(long nanos) {
