@@ -75,7 +75,7 @@ public final class ModelSource implements AutoCloseable {
         metadata = ModelMetadata.fromJson(in);
       } catch (IOException | IllegalArgumentException e) {
         throw new ConfigException("model " + modelPath + ": unreadable " + SavedModelContract.METADATA_FILE + ": "
-            + oneLine(e), e);
+            + Messages.firstLine(e), e);
       }
       Path labelsFile = new Path(assets, SavedModelContract.LABELS_FILE);
       if (!fs.exists(labelsFile)) {
@@ -121,7 +121,7 @@ public final class ModelSource implements AutoCloseable {
       throw new ConfigException("permission denied: " + e.getFile(), e);
     } catch (IOException | IllegalArgumentException e) {
       deleteQuietly(tmp);
-      throw new ConfigException("cannot build " + o.arch().id() + ": " + oneLine(e), e);
+      throw new ConfigException("cannot build " + o.arch().id() + ": " + Messages.firstLine(e), e);
     } catch (RuntimeException | Error e) {
       deleteQuietly(tmp);
       throw e;
@@ -169,11 +169,6 @@ public final class ModelSource implements AutoCloseable {
     if (temporaryDir != null) {
       deleteQuietly(temporaryDir);
     }
-  }
-
-  private static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
   }
 
   private static void deleteQuietly(java.nio.file.Path dir) {

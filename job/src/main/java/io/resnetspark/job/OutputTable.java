@@ -194,7 +194,7 @@ public final class OutputTable {
     try {
       schema = spark.read().format(format.toString()).load(location).schema();
     } catch (RuntimeException e) {
-      throw new ConfigException("cannot read the existing output " + location + ": " + firstLine(e), e);
+      throw new ConfigException("cannot read the existing output " + location + ": " + Messages.firstLine(e), e);
     }
     List<String> missing = new ArrayList<>();
     for (String column : KEY_COLUMNS) {
@@ -286,8 +286,4 @@ public final class OutputTable {
     return Optional.empty();
   }
 
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
 }

@@ -1,15 +1,18 @@
 package io.resnetspark.udf;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.resnetspark.model.runtime.SavedResNet;
+import io.resnetspark.udf.testing.HostileModels;
+import io.resnetspark.udf.testing.TestImages;
+import io.resnetspark.udf.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OperationAllowListTest {
   @TempDir

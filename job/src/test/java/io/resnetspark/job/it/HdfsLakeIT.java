@@ -9,7 +9,7 @@ import io.resnetspark.job.ExitCode;
 import io.resnetspark.job.OutputTable;
 import io.resnetspark.job.ReportFiles;
 import io.resnetspark.job.RunReport;
-import io.resnetspark.udf.ModelBroadcasts;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
