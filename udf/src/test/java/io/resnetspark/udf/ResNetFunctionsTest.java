@@ -1,5 +1,6 @@
 package io.resnetspark.udf;
 
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.runtime.SavedResNet;
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
@@ -7,7 +8,6 @@ import io.resnetspark.udf.batch.ImageColumn;
 import io.resnetspark.udf.batch.PixelDecoder;
 import io.resnetspark.udf.batch.PreprocessorDecoder;
 import io.resnetspark.udf.errors.ImageFailure;
-import io.resnetspark.udf.runtime.ExecutorModel;
 import io.resnetspark.udf.testing.SparkTestSession;
 import io.resnetspark.udf.testing.TestImages;
 import io.resnetspark.udf.testing.TestModels;
@@ -180,7 +180,7 @@ class ResNetFunctionsTest {
       assertEquals(files, structs);
       assertNull(structs.get(0).getStruct(1).get(5));
     } finally {
-      ExecutorModel.deleteQuietly(dir);
+      Directories.deleteQuietly(dir);
     }
   }
 

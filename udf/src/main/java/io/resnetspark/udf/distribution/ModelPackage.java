@@ -1,11 +1,13 @@
 package io.resnetspark.udf.distribution;
 
+import io.resnetspark.model.contract.SavedModelLayout;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,7 +24,6 @@ import org.apache.hadoop.fs.RemoteIterator;
 public final class ModelPackage {
   /** Spark's broadcast serializes each chunk as one object; 64 MB keeps that cheap and far below 2 GB. */
   public static final int DEFAULT_CHUNK_BYTES = 64 << 20;
-  static final String SAVED_MODEL_FILE = "saved_model.pb";
   private static final int COPY_BUFFER = 1 << 16;
 
   private ModelPackage() {
@@ -49,8 +50,7 @@ public final class ModelPackage {
       throw new FileNotFoundException("model path " + modelPath + " does not exist");
     }
     if (!status.isDirectory()) {
-      throw new IOException("model path " + modelPath + " is a file; give the SavedModel directory, the one that "
-          + "holds " + SAVED_MODEL_FILE);
+      throw new IOException("model path " + modelPath + " " + SavedModelLayout.NOT_A_DIRECTORY);
     }
     Path root = status.getPath();
     List<FileStatus> files = listFiles(fs, root);
@@ -58,9 +58,10 @@ public final class ModelPackage {
     for (FileStatus f : files) {
       entries.add(new ModelManifest.FileEntry(relativePath(root, f.getPath()), f.getLen()));
     }
-    if (entries.stream().noneMatch(e -> e.path().equals(SAVED_MODEL_FILE))) {
-      throw new FileNotFoundException("model path " + modelPath + " is not a SavedModel directory: it has no "
-          + SAVED_MODEL_FILE);
+    Optional<String> missing = SavedModelLayout.missing(SavedModelLayout.Requirement.GRAPH,
+        path -> entries.stream().anyMatch(e -> e.path().equals(path)));
+    if (missing.isPresent()) {
+      throw new FileNotFoundException("model path " + modelPath + " " + missing.get());
     }
     ModelDigest digest = new ModelDigest();
     byte[] buffer = new byte[COPY_BUFFER];

@@ -2,17 +2,14 @@ package io.resnetspark.udf.runtime;
 
 import io.resnetspark.model.ModelMetadata;
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.runtime.SavedResNet;
-import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Stream;
 
 /**
  * A model loaded in this executor JVM, shared by all its tasks; obtained from {@link ExecutorModelCache}. Runs may
@@ -95,24 +92,12 @@ public final class ExecutorModel implements ImageModel {
       if (!closed) {
         closed = true;
         model.close();
-        deleteQuietly(directory);
+        // A leftover is for the host's temporary-directory cleanup; the model itself is unaffected.
+        Directories.deleteQuietly(directory);
       }
       return true;
     } finally {
       lock.writeLock().unlock();
-    }
-  }
-
-  public static void deleteQuietly(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      // Left for the temporary-directory cleanup of the host; the model itself is unaffected.
     }
   }
 }

@@ -1,7 +1,8 @@
 package io.resnetspark.udf.runtime;
 
+import io.resnetspark.model.contract.OperationAllowList;
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.runtime.SavedResNet;
-import io.resnetspark.udf.OperationAllowList;
 import io.resnetspark.udf.distribution.BroadcastModel;
 import io.resnetspark.udf.distribution.ModelUnpacker;
 import java.io.IOException;
@@ -129,7 +130,7 @@ public final class ExecutorModelCache {
           model.manifest().totalBytes(), (System.nanoTime() - start) / 1_000_000);
       return new ExecutorModel(loaded, model.sha256(), dir, options);
     } catch (IOException | RuntimeException | Error e) {
-      ExecutorModel.deleteQuietly(dir);
+      Directories.deleteQuietly(dir);
       throw e;
     }
   }

@@ -1,6 +1,7 @@
 package io.resnetspark.udf.testing;
 
-import io.resnetspark.model.SavedModelContract;
+import io.resnetspark.model.contract.SavedModelContract;
+import io.resnetspark.model.contract.SavedModelLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +49,9 @@ public final class HostileModels {
             .withSignatures(classify, features).export();
       }
     }
-    Path assets = Files.createDirectories(dir.resolve(SavedModelContract.ASSETS_DIR));
-    Path genuine = TestModels.resnet18(1).resolve(SavedModelContract.ASSETS_DIR);
-    for (String name : new String[] {SavedModelContract.METADATA_FILE, SavedModelContract.LABELS_FILE}) {
+    Path assets = Files.createDirectories(dir.resolve(SavedModelLayout.ASSETS_DIR));
+    Path genuine = TestModels.resnet18(1).resolve(SavedModelLayout.ASSETS_DIR);
+    for (String name : new String[] {SavedModelLayout.METADATA_FILE, SavedModelLayout.LABELS_FILE}) {
       Files.copy(genuine.resolve(name), assets.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
     return dir;

@@ -1,11 +1,11 @@
 package io.resnetspark.udf.testing;
 
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.ModelMetadata.WeightsInfo;
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.SavedModelExport;
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.weights.RandomWeights;
-import io.resnetspark.udf.runtime.ExecutorModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +29,8 @@ public final class TestModels {
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      BUILT.values().forEach(dir -> ExecutorModel.deleteQuietly(dir.getParent()));
-      COPIES.values().forEach(dir -> ExecutorModel.deleteQuietly(dir.getParent()));
+      BUILT.values().forEach(dir -> Directories.deleteQuietly(dir.getParent()));
+      COPIES.values().forEach(dir -> Directories.deleteQuietly(dir.getParent()));
     }));
   }
 
@@ -64,7 +64,7 @@ public final class TestModels {
     return BUILT.computeIfAbsent(seed, s -> {
       try {
         Path dir = Files.createTempDirectory("resnet-spark-test-model").resolve("resnet18-" + s);
-        ModelBuilder.export(Architecture.RESNET18, RandomWeights.create(Architecture.RESNET18, LABELS.size(), s),
+        SavedModelExport.export(Architecture.RESNET18, RandomWeights.create(Architecture.RESNET18, LABELS.size(), s),
             WeightsInfo.random(s), LABELS, SPEC, dir, false);
         return dir;
       } catch (IOException e) {

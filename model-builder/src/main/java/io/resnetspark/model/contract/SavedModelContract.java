@@ -1,8 +1,10 @@
-package io.resnetspark.model;
+package io.resnetspark.model.contract;
 
 /**
- * The names a resnet-spark SavedModel promises to its users (see README, "SavedModel contract"). Changing any of
- * them breaks every SavedModel already written, so they live in one place.
+ * The names a resnet-spark SavedModel promises to its users (see README, "SavedModel contract"): its tag, its two
+ * signatures and their tensors, the smallest input it takes and the version of {@code model.json}. Changing any of
+ * them breaks every SavedModel already written, so they live in one place; the files are in
+ * {@link SavedModelLayout}, the operations a graph may use in {@link OperationAllowList}.
  */
 public final class SavedModelContract {
   public static final String TAG = "serve";
@@ -12,9 +14,6 @@ public final class SavedModelContract {
   public static final String LOGITS = "logits";
   public static final String PROBABILITIES = "probabilities";
   public static final String EMBEDDINGS = "embeddings";
-  public static final String ASSETS_DIR = "assets";
-  public static final String METADATA_FILE = "model.json";
-  public static final String LABELS_FILE = "labels.txt";
   /** Smallest input side for which every stage still has at least one pixel. */
   public static final int MIN_INPUT_SIZE = 32;
   public static final int FORMAT_VERSION = 1;
