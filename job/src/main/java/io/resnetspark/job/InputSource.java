@@ -58,6 +58,7 @@ public final class InputSource {
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
         case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
+        case MANIFEST -> new Candidates(Manifest.candidates(spark, options), null);
       };
     } catch (ConfigException e) {
       throw e;

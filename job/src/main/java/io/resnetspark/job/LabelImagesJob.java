@@ -14,6 +14,7 @@ import io.resnetspark.udf.PredictionSchema;
 import io.resnetspark.udf.ResNetClassifier;
 import io.resnetspark.udf.distribution.BroadcastModel;
 import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.distribution.ModelPackage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -145,6 +146,9 @@ public final class LabelImagesJob {
       }
       InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
       phase = lap("checks", phase);
+      if (options.dryRun()) {
+        return dryRun(spark, runId, table, existing, candidates, listing, model, phase);
+      }
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
 
@@ -181,6 +185,35 @@ public final class LabelImagesJob {
     }
   }
 
+
+  /** Counts what the run would do and prints it; the model is not broadcast or loaded, nothing is written. */
+  private int dryRun(SparkSession spark, String runId, OutputTable table, Existing existing,
+                     InputSource.Candidates candidates, List<FileListing.Entry> listing, ModelSource model,
+                     long phase) throws IOException {
+    // Spark's image source would decode the images to give their rows: count the listing instead.
+    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing)
+        : candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
+    String sha256 = null;
+    Dataset<Row> todo = seen;
+    if (options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE) {
+      sha256 = ModelPackage.pack(model.path(), spark.sparkContext().hadoopConfiguration(), 1 << 20,
+          (index, chunk) -> { }).sha256();
+      todo = OutputTable.notYetLabelled(seen, table.labelledKeys(spark, sha256));
+    }
+    Map<String, DryRun.Counts> byExtension = DryRun.countByExtension(seen, todo);
+    DryRun.Counts total = DryRun.total(byExtension);
+    int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(),
+        total.bytesToLabel(), total.toLabel(), spark.sparkContext().defaultParallelism());
+    lap("listing", phase);
+    new DryRun(runId, DryRun.STATUS,
+        new RunReport.Input(options.inputs(), options.inputFormat().toString(),
+            options.inputFormat().isFiles() ? extensionsForReport() : null),
+        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString()),
+        existing.state().toString().toLowerCase(Locale.ROOT),
+        new DryRun.Model(model.path(), model.metadata().architecture(), sha256),
+        total, byExtension, partitions, new LinkedHashMap<>(driverSeconds)).print(out);
+    return ExitCode.OK;
+  }
 
   /** The rows still to label, how many there are, their bytes, and how many inputs were seen. */
   record Work(Dataset<Row> rows, long count, long bytes, long seen) {
