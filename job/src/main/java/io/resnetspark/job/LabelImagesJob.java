@@ -305,8 +305,9 @@ public final class LabelImagesJob {
     if (payloadColumn == null) {
       Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
           .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-      images = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH))
-          .repartition(partitions)
+      Dataset<Row> listed = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME),
+          col(OutputTable.LENGTH));
+      images = Partitioning.balancedByBytes(listed, partitions)
           .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
