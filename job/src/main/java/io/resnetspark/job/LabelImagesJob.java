@@ -136,6 +136,7 @@ public final class LabelImagesJob {
 
     // 1. Checks with the file systems only: output, input files, model files.
     OutputTable table = new OutputTable(options.output(), options.outputFormat());
+    S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
     Existing existing = table.inspect(hadoopConf);
     table.checkWritable(options.mode(), existing, spark);
     List<FileListing.Entry> listing = options.inputFormat().isFiles() ? listFiles(hadoopConf) : null;
