@@ -6,10 +6,8 @@ import io.resnetspark.udf.image.ImageLimits;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,17 +77,8 @@ public final class TestData {
    */
   public static Map<String, String> badImages(Path dir, boolean oversized) {
     try {
-      Files.createDirectories(dir);
       Map<String, String> expected = new LinkedHashMap<>();
-      Files.write(dir.resolve("empty.jpg"), new byte[0]);
-      expected.put("empty.jpg", "EMPTY");
-      Files.writeString(dir.resolve("notes.png"), "these are notes, not a picture\n", StandardCharsets.UTF_8);
-      expected.put("notes.png", "UNSUPPORTED_FORMAT");
-      Path whole = SampleImages.write(dir.resolve("tmp"), 1, 64, 64, 99).get(0);
-      byte[] jpeg = Files.readAllBytes(whole);
-      Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
-      expected.put("truncated.jpg", "CORRUPT");
-      deleteQuietly(dir.resolve("tmp"));
+      SampleImages.writeBrokenFiles(dir).forEach((name, code) -> expected.put(name, code.name()));
       if (oversized) {
         try (RandomAccessFile huge = new RandomAccessFile(dir.resolve("huge.jpg").toFile(), "rw")) {
           huge.setLength(ImageLimits.DEFAULT_MAX_BYTES + 1);
