@@ -139,13 +139,17 @@ public final class LabelImagesJob {
     S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
     Existing existing = table.inspect(hadoopConf);
     table.checkWritable(options.mode(), existing, spark);
-    List<FileListing.Entry> listing = options.inputFormat().isFiles() ? listFiles(hadoopConf) : null;
+    // binaryFile input is listed by Spark tasks (DistributedListing); Spark's image source needs the driver's list.
+    List<FileListing.Entry> listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
             + model.metadata().numClasses() + " classes");
       }
       InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
+      if (options.inputFormat() == InputFormat.BINARYFILE && candidates.rows().isEmpty()) {
+        throw noFiles();
+      }
       phase = lap("checks", phase);
       if (options.dryRun()) {
         return dryRun(spark, runId, table, existing, candidates, listing, model, phase);
@@ -235,12 +239,16 @@ public final class LabelImagesJob {
   private List<FileListing.Entry> listFiles(Configuration hadoopConf) {
     List<FileListing.Entry> listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
     if (listing.isEmpty()) {
-      List<String> extensions = options.extensionFilter();
-      throw new ConfigException("no files under " + String.join(", ", options.inputs())
-          + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
-          + " (see --extensions)"));
+      throw noFiles();
     }
     return listing;
+  }
+
+  private ConfigException noFiles() {
+    List<String> extensions = options.extensionFilter();
+    return new ConfigException("no files under " + String.join(", ", options.inputs())
+        + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
+        + " (see --extensions)"));
   }
 
   /** Runs the write with progress reporting, after clearing what an interrupted run left behind. */
