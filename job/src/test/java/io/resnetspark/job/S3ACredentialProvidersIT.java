@@ -17,15 +17,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The credential providers conf/spark-s3a.conf documents resolve from the shaded job jar on a class path of Spark's
- * own jars: the test's class path without the project's classes and without what the jar must bring itself (the
- * AWS SDK, hadoop-aws, spark-hadoop-cloud). No network call: the classes load, and the web identity provider, which
- * finds STS by reflection, can be built.
+ * The credential providers conf/spark-s3a.conf documents resolve from the shaded job jar on the class path of a
+ * Spark binary distribution (the spark-distribution module's jars: no AWS SDK, no hadoop-aws). No network call: the
+ * classes load, and the web identity provider, which finds STS by reflection, can be built.
  */
 class S3ACredentialProvidersIT {
   static final Pattern PROVIDER =
@@ -34,26 +32,23 @@ class S3ACredentialProvidersIT {
   @TempDir
   Path dir;
 
-  static Path shadedJar() throws Exception {
-    try (Stream<Path> jars = Files.list(ProjectFiles.root().resolve("job/target"))) {
-      return jars.filter(p -> p.getFileName().toString().matches("job-[^-].*\\.jar"))
-          .filter(p -> !p.getFileName().toString().contains("sources")).findFirst()
-          .orElseThrow(() -> new AssertionError("no shaded job jar in job/target: run mvn package first"));
-    }
+  /** The shaded jar this build packaged (failsafe names it). */
+  static Path shadedJar() {
+    Path jar = Path.of(System.getProperty("resnet.spark.job.jar", "job/target/missing.jar"));
+    assertTrue(Files.isRegularFile(jar), "no shaded job jar " + jar + ": run mvn verify");
+    return jar;
   }
 
-  /** Spark's jars as this build knows them, minus what the job jar must bring. */
+  /** The jar, then the jars of a Spark binary distribution (the spark-distribution module's class path file). */
   static List<URL> sparkJarsAnd(Path jar) throws Exception {
+    Path classPathFile = Path.of(System.getProperty("resnet.spark.distribution.classpath",
+        "spark-distribution/target/spark-distribution.classpath"));
     List<URL> urls = new ArrayList<>(List.of(jar.toUri().toURL()));
-    String root = ProjectFiles.root().toString();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      String unix = entry.replace(File.separatorChar, '/');
-      boolean brought = unix.contains("/software/amazon/awssdk/") || unix.contains("/hadoop-aws/")
-          || unix.contains("/spark-hadoop-cloud") || unix.contains("/tensorflow") || unix.contains("/picocli/");
-      if (entry.endsWith(".jar") && !entry.startsWith(root) && !brought) {
-        urls.add(Path.of(entry).toUri().toURL());
-      }
+    for (String entry : Files.readString(classPathFile).strip().split(File.pathSeparator)) {
+      urls.add(Path.of(entry).toUri().toURL());
     }
+    assertFalse(urls.stream().anyMatch(u -> u.toString().contains("/software/amazon/awssdk/")
+        || u.toString().contains("/hadoop-aws/")), "a Spark distribution has no AWS SDK or hadoop-aws: " + urls);
     return urls;
   }
 
