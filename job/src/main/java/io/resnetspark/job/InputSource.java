@@ -23,6 +23,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The candidates of a run: one row per input with {@code path}, {@code modification_time} and {@code length},
@@ -30,7 +31,8 @@ import org.apache.spark.sql.types.StructField;
  * and {@code table}: the binary column as {@code content}). {@code binaryFile} candidates carry no bytes: they are
  * read later by {@link ContentReader}, and only for the files an incremental run still has to label.
  *
- * <p>For file inputs the {@link FileListing} decides which files there are. Spark's image source reads the
+ * <p>For {@code binaryFile} input, {@link DistributedListing} lists the files in Spark tasks, so the driver never
+ * holds the list; for {@code image} input the driver's {@link FileListing} decides. Spark's image source reads the
  * non-empty ones; its scan drops zero-length files, so those are added back with a null image (the classifier
  * reports them as {@code EMPTY}).
  */
@@ -53,11 +55,13 @@ public final class InputSource {
   public static Candidates candidates(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
     try {
       return switch (options.inputFormat()) {
-        case BINARYFILE -> new Candidates(listed(spark, listing), null);
+        case BINARYFILE -> new Candidates(listing != null ? listed(spark, listing) : distributedListing(spark, options),
+            null);
         case IMAGE -> new Candidates(images(spark, options, listing), IMAGE);
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
         case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
+        case MANIFEST -> new Candidates(Manifest.candidates(spark, options), null);
       };
     } catch (ConfigException e) {
       throw e;
@@ -74,6 +78,15 @@ public final class InputSource {
         .map(f -> RowFactory.create(f.path(), new Timestamp(f.modificationTime()), f.length()))
         .toList();
     return spark.createDataFrame(rows, ContentReader.INPUT_SCHEMA);
+  }
+
+  /**
+   * The files listed by Spark tasks, kept on the executors (memory, else disk) because a run reads the listing
+   * more than once: to check it is not empty, to count it, and to label it.
+   */
+  private static Dataset<Row> distributedListing(SparkSession spark, JobOptions options) {
+    return DistributedListing.list(spark, options.inputs(), options.extensionFilter())
+        .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   private static Dataset<Row> images(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {

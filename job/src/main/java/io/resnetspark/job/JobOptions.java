@@ -45,7 +45,9 @@ public final class JobOptions {
     /** A Parquet dataset with a binary column and a path column. */
     PARQUET("parquet"),
     /** A table of the session catalog with a binary column and a path column. */
-    TABLE("table");
+    TABLE("table"),
+    /** The objects an S3 Inventory report or a table of paths names, read as bytes (see {@link Manifest}). */
+    MANIFEST("manifest");
 
     final String cliName;
 
@@ -111,7 +113,8 @@ public final class JobOptions {
   @Option(names = "--input-format", paramLabel = "FORMAT", order = 3, defaultValue = "binaryFile",
       converter = InputFormatConverter.class,
       description = "binaryFile (default: bytes decoded by the model's decoder), image (Spark's image source), "
-          + "parquet or table (a binary column and a path column, see --content-column, --path-column).")
+          + "parquet or table (a binary column and a path column, see --content-column, --path-column), "
+          + "manifest (an S3 Inventory manifest.json, or a CSV/JSON/Parquet table of paths: only those are read).")
   InputFormat inputFormat;
 
   @Option(names = "--content-column", paramLabel = "NAME", order = 4, defaultValue = "content",
@@ -126,6 +129,10 @@ public final class JobOptions {
       description = "parquet/table input: a timestamp column for modification_time (default: none, "
           + "modification_time is null and incremental runs key on the path alone).")
   String modificationTimeColumn;
+
+  @Option(names = "--length-column", paramLabel = "NAME", order = 7,
+      description = "manifest input: the column with each object's size in bytes (default: length, if present).")
+  String lengthColumn;
 
   @Option(names = "--model", paramLabel = "DIR", order = 10,
       description = "A resnet-spark SavedModel directory (any Hadoop path), as written by model-builder.")
@@ -195,6 +202,11 @@ public final class JobOptions {
       description = "Print the first N rows this run wrote (default ${DEFAULT-VALUE}).")
   int showRows;
 
+  @Option(names = "--dry-run", order = 44,
+      description = "List the inputs (or read the manifest), apply --mode to the output and print what the run "
+          + "would do, as text and as JSON; load no model, write nothing.")
+  boolean dryRun;
+
   /** Checks what the types cannot; a problem is a usage error naming the option. */
   void validate() {
     require(inputs != null && !inputs.isEmpty() && inputs.stream().noneMatch(String::isBlank),
@@ -237,6 +249,8 @@ public final class JobOptions {
     }
     require(!inputFormat.isFiles() || !extensions.isEmpty(), "--extensions is empty; give e.g. jpg,png or *");
     require(inputFormat != InputFormat.TABLE || inputs.size() == 1, "--input-format table takes one table name");
+    require(inputFormat != InputFormat.MANIFEST || inputs.size() == 1,
+        "--input-format manifest takes one manifest (a manifest.json, or a file or directory of paths)");
   }
 
   /** {@code --bytes-per-partition} in bytes. */
@@ -276,7 +290,7 @@ public final class JobOptions {
           .filter(f -> f.cliName.equalsIgnoreCase(value.strip()))
           .findFirst()
           .orElseThrow(() -> new CommandLine.TypeConversionException(
-              "'" + value + "' is not one of binaryFile, image, parquet, table"));
+              "'" + value + "' is not one of binaryFile, image, parquet, table, manifest"));
     }
   }
 
@@ -303,6 +317,14 @@ public final class JobOptions {
 
   public String modificationTimeColumn() {
     return modificationTimeColumn;
+  }
+
+  public String lengthColumn() {
+    return lengthColumn;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
   }
 
   public String model() {

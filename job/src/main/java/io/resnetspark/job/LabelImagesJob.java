@@ -14,6 +14,7 @@ import io.resnetspark.udf.PredictionSchema;
 import io.resnetspark.udf.ResNetClassifier;
 import io.resnetspark.udf.distribution.BroadcastModel;
 import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.distribution.ModelPackage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -135,16 +136,24 @@ public final class LabelImagesJob {
 
     // 1. Checks with the file systems only: output, input files, model files.
     OutputTable table = new OutputTable(options.output(), options.outputFormat());
+    S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
     Existing existing = table.inspect(hadoopConf);
     table.checkWritable(options.mode(), existing, spark);
-    List<FileListing.Entry> listing = options.inputFormat().isFiles() ? listFiles(hadoopConf) : null;
+    // binaryFile input is listed by Spark tasks (DistributedListing); Spark's image source needs the driver's list.
+    List<FileListing.Entry> listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
             + model.metadata().numClasses() + " classes");
       }
       InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
+      if (options.inputFormat() == InputFormat.BINARYFILE && candidates.rows().isEmpty()) {
+        throw noFiles();
+      }
       phase = lap("checks", phase);
+      if (options.dryRun()) {
+        return dryRun(spark, runId, table, existing, candidates, listing, model, phase);
+      }
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
 
@@ -182,6 +191,35 @@ public final class LabelImagesJob {
   }
 
 
+  /** Counts what the run would do and prints it; the model is not broadcast or loaded, nothing is written. */
+  private int dryRun(SparkSession spark, String runId, OutputTable table, Existing existing,
+                     InputSource.Candidates candidates, List<FileListing.Entry> listing, ModelSource model,
+                     long phase) throws IOException {
+    // Spark's image source would decode the images to give their rows: count the listing instead.
+    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing)
+        : candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
+    String sha256 = null;
+    Dataset<Row> todo = seen;
+    if (options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE) {
+      sha256 = ModelPackage.pack(model.path(), spark.sparkContext().hadoopConfiguration(), 1 << 20,
+          (index, chunk) -> { }).sha256();
+      todo = OutputTable.notYetLabelled(seen, table.labelledKeys(spark, sha256));
+    }
+    Map<String, DryRun.Counts> byExtension = DryRun.countByExtension(seen, todo);
+    DryRun.Counts total = DryRun.total(byExtension);
+    int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(),
+        total.bytesToLabel(), total.toLabel(), spark.sparkContext().defaultParallelism());
+    lap("listing", phase);
+    new DryRun(runId, DryRun.STATUS,
+        new RunReport.Input(options.inputs(), options.inputFormat().toString(),
+            options.inputFormat().isFiles() ? extensionsForReport() : null),
+        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString()),
+        existing.state().toString().toLowerCase(Locale.ROOT),
+        new DryRun.Model(model.path(), model.metadata().architecture(), sha256),
+        total, byExtension, partitions, new LinkedHashMap<>(driverSeconds)).print(out);
+    return ExitCode.OK;
+  }
+
   /** The rows still to label, how many there are, their bytes, and how many inputs were seen. */
   record Work(Dataset<Row> rows, long count, long bytes, long seen) {
     /** Counted from the listing: no Spark job. */
@@ -201,12 +239,16 @@ public final class LabelImagesJob {
   private List<FileListing.Entry> listFiles(Configuration hadoopConf) {
     List<FileListing.Entry> listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
     if (listing.isEmpty()) {
-      List<String> extensions = options.extensionFilter();
-      throw new ConfigException("no files under " + String.join(", ", options.inputs())
-          + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
-          + " (see --extensions)"));
+      throw noFiles();
     }
     return listing;
+  }
+
+  private ConfigException noFiles() {
+    List<String> extensions = options.extensionFilter();
+    return new ConfigException("no files under " + String.join(", ", options.inputs())
+        + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
+        + " (see --extensions)"));
   }
 
   /** Runs the write with progress reporting, after clearing what an interrupted run left behind. */
@@ -273,8 +315,9 @@ public final class LabelImagesJob {
     if (payloadColumn == null) {
       Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
           .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-      images = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH))
-          .repartition(partitions)
+      Dataset<Row> listed = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME),
+          col(OutputTable.LENGTH));
+      images = Partitioning.balancedByBytes(listed, partitions)
           .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
