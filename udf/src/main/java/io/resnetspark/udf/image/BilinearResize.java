@@ -1,5 +1,6 @@
 package io.resnetspark.udf.image;
 
+import java.util.Arrays;
 /**
  * Antialiased bilinear resampling with Pillow's exact arithmetic ({@code Image.resize(size, BILINEAR)}, 8-bit path
  * of libImaging's ImagingResample), which is what torchvision's {@code Resize} does to a PIL image, plus
@@ -152,7 +153,7 @@ final class BilinearResize {
     int[] k = rows.weights();
     int[] sums = new int[line];
     for (int y = 0; y < rows.count(); y++) {
-      java.util.Arrays.fill(sums, HALF);
+      Arrays.fill(sums, HALF);
       int kBase = y * rows.kernelSize();
       // Whole source rows at a time: the same sums as Pillow's per-pixel loop, in a cache-friendly order.
       for (int t = 0, n = rows.length(y); t < n; t++) {

@@ -11,6 +11,7 @@ import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.stream.ImageInputStream;
 
@@ -180,7 +181,7 @@ enum ExifOrientation {
         return null;
       }
       if (type.equals("eXIf")) {
-        return java.util.Arrays.copyOfRange(png, (int) dataStart, (int) (dataStart + length));
+        return Arrays.copyOfRange(png, (int) dataStart, (int) (dataStart + length));
       }
       if (type.equals("IEND")) {
         return null;
@@ -201,7 +202,7 @@ enum ExifOrientation {
         return null;
       }
       if (fourCc.equals("EXIF")) {
-        return java.util.Arrays.copyOfRange(webp, (int) dataStart, (int) (dataStart + length));
+        return Arrays.copyOfRange(webp, (int) dataStart, (int) (dataStart + length));
       }
       pos = (int) (dataStart + length + (length & 1));
     }

@@ -1,8 +1,10 @@
 package io.resnetspark.udf.image;
 
+import com.sun.management.ThreadMXBean;
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,7 +76,7 @@ class ImageDecoderTest {
   void hugeHeaderIsRefusedFromTheHeaderWithoutAllocatingPixels() {
     byte[] png = Corpus.entry("huge-header.png").bytes();
     byte[] jpeg = Corpus.entry("huge-header.jpg").bytes();
-    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long id = Thread.currentThread().getId();
     decodeQuietly(png); // class loading and reader set-up are not what is measured
     long before = threads.getThreadAllocatedBytes(id);
@@ -171,7 +173,7 @@ class ImageDecoderTest {
   @Test
   void aJpegCutShortBelowTheDecodedRegionIsStillRefusedAsTruncated() throws ImageFailure {
     byte[] whole = Corpus.entry("rgb-baseline.jpg").bytes();
-    byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 9 / 10);
+    byte[] cut = Arrays.copyOf(whole, whole.length * 9 / 10);
     RgbImage full = decoder.decode(whole);
 
     ImageFailure e = assertThrows(ImageFailure.class,

@@ -6,6 +6,7 @@ import io.resnetspark.model.PreprocessSpec;
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -184,7 +185,7 @@ class ImagePreprocessorTest {
   @Test
   void imageStructFromImageIoMatchesAsSparksImageSourceWouldBuildIt() throws Exception {
     // Spark's ImageSchema decodes with ImageIO and stores B, G, R per pixel; for an sRGB JPEG that is the same data.
-    BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(Corpus.resource(PARITY + "coffee.jpg")));
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(Corpus.resource(PARITY + "coffee.jpg")));
     int w = image.getWidth();
     int h = image.getHeight();
     byte[] bgr = new byte[w * h * 3];
