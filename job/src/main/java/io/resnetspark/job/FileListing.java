@@ -66,12 +66,8 @@ public final class FileListing {
             add(files, match);
           }
         }
-      } catch (FileNotFoundException e) {
-        throw new ConfigException("input " + input + " changed while it was listed: " + Messages.firstLine(e), e);
-      } catch (AccessControlException e) {
-        throw new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
       } catch (IOException e) {
-        throw new ConfigException("cannot list input " + input + ": " + StorageErrors.describe(e), e);
+        throw FileListing.listingError(input, e);
       }
     }
     return new ArrayList<>(files.values());
@@ -172,4 +168,15 @@ public final class FileListing {
     return input.matches(".*[*?\\[{].*");
   }
 
+
+  /** What to tell the user when listing {@code input} failed, as a configuration error found on the driver. */
+  static ConfigException listingError(String input, IOException e) {
+    if (e instanceof FileNotFoundException) {
+      return new ConfigException("input " + input + " changed while it was listed: " + Messages.firstLine(e), e);
+    }
+    if (e instanceof AccessControlException) {
+      return new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
+    }
+    return new ConfigException("cannot list input " + input + ": " + StorageErrors.describe(e), e);
+  }
 }
