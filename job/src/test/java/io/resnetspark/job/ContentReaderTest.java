@@ -95,7 +95,7 @@ class ContentReaderTest {
     LongAccumulator nanos = spark.sparkContext().longAccumulator("read ns");
     var hadoop = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-    List<Row> rows = listing.mapPartitions(new ContentReader(hadoop, 100, nanos),
+    List<Row> rows = listing.mapPartitions(new ContentReader(hadoop, 100, new OverlappedReads.Window(2, 1000), nanos),
         Encoders.row(ContentReader.OUTPUT_SCHEMA)).orderBy(OutputTable.PATH).collectAsList();
     assertEquals(3, rows.size());
     assertArrayEquals(new byte[] {2, 2}, (byte[]) rows.get(1).get(3));
