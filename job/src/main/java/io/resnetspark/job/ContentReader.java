@@ -172,7 +172,7 @@ final class ContentReader implements MapPartitionsFunction<Row, Row> {
    */
   static final class FileSystems implements Closeable {
     private final Configuration conf;
-    private final Map<URI, FileSystem> open = new HashMap<>();
+    private final Map<String, FileSystem> open = new HashMap<>();
 
     FileSystems(Configuration conf) {
       this.conf = conf;
@@ -180,8 +180,7 @@ final class ContentReader implements MapPartitionsFunction<Row, Row> {
 
     synchronized FileSystem get(Path file) throws IOException {
       URI uri = file.toUri();
-      URI key = URI.create((uri.getScheme() == null ? "" : uri.getScheme()) + "://"
-          + (uri.getAuthority() == null ? "" : uri.getAuthority()));
+      String key = uri.getScheme() + "://" + uri.getAuthority();
       FileSystem fs = open.get(key);
       if (fs == null) {
         fs = file.getFileSystem(conf);

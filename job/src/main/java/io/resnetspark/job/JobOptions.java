@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
 public final class JobOptions {
   static final String DEFAULT_EXTENSIONS = "jpg,jpeg,png,gif,bmp,webp,tif,tiff";
   static final String DEFAULT_BYTES_PER_PARTITION = "128m";
+  static final String DEFAULT_READS_IN_FLIGHT = "32";
   static final String DEFAULT_READ_BYTES_IN_FLIGHT = "256m";
   /**
    * Each read in flight is a thread and, on S3, a connection; S3A's pool (fs.s3a.connection.maximum, 500 by
@@ -190,7 +191,7 @@ public final class JobOptions {
           + "recorded in the run report.")
   String decode;
 
-  @Option(names = "--reads-in-flight", paramLabel = "N", order = 36, defaultValue = "16",
+  @Option(names = "--reads-in-flight", paramLabel = "N", order = 36, defaultValue = DEFAULT_READS_IN_FLIGHT,
       description = "binaryFile and manifest input: files each task reads at once (default ${DEFAULT-VALUE}); "
           + "object stores answer each read after a latency, so one at a time leaves a task waiting. 1 reads "
           + "one after another.")

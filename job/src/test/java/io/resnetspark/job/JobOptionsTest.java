@@ -60,7 +60,7 @@ class JobOptionsTest {
     assertFalse(o.embeddings());
     assertNull(o.partitions());
     assertEquals(128L << 20, o.bytesPerPartition());
-    assertEquals(16, o.readsInFlight());
+    assertEquals(32, o.readsInFlight());
     assertEquals(256L << 20, o.readBytesInFlight());
     assertEquals(1.0, o.maxErrorRate());
     assertNull(o.runId());
