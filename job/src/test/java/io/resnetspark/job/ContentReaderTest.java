@@ -92,18 +92,23 @@ class ContentReaderTest {
   @Test
   void onSparkEveryRowIsReadAndTheTimeIsCounted() throws IOException {
     SparkSession spark = TestSpark.session();
-    Path a = Files.write(dir.resolve("a.jpg"), new byte[] {1});
-    Path b = Files.write(dir.resolve("b.jpg"), new byte[] {2, 2});
-    Dataset<Row> listing = spark.createDataFrame(List.of(listed(a, 1), listed(b, 2),
-        listed(dir.resolve("c.jpg"), 3)), ContentReader.INPUT_SCHEMA).repartition(2);
+    List<Row> listed = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      listed.add(listed(Files.write(dir.resolve(String.format("f%02d.jpg", i)), new byte[] {(byte) i, 7}), 2));
+    }
+    listed.add(listed(dir.resolve("gone.jpg"), 3));
+    Dataset<Row> listing = spark.createDataFrame(listed, ContentReader.INPUT_SCHEMA).repartition(2);
     LongAccumulator nanos = spark.sparkContext().longAccumulator("read ns");
     var hadoop = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-    List<Row> rows = listing.mapPartitions(new ContentReader(hadoop, 100, new OverlappedReads.Window(2, 1000), nanos),
+    List<Row> rows = listing.mapPartitions(new ContentReader(hadoop, 100, new OverlappedReads.Window(4, 1000), nanos),
         Encoders.row(ContentReader.OUTPUT_SCHEMA)).orderBy(OutputTable.PATH).collectAsList();
-    assertEquals(3, rows.size());
-    assertArrayEquals(new byte[] {2, 2}, (byte[]) rows.get(1).get(3));
-    assertEquals(ErrorCode.UNREADABLE.name(), rows.get(2).getString(4));
+    assertEquals(25, rows.size(), "one row per listed file");
+    for (int i = 0; i < 24; i++) {
+      assertTrue(rows.get(i).getString(0).endsWith(String.format("f%02d.jpg", i)));
+      assertArrayEquals(new byte[] {(byte) i, 7}, (byte[]) rows.get(i).get(3), "each row carries its own file's bytes");
+    }
+    assertEquals(ErrorCode.UNREADABLE.name(), rows.get(24).getString(4));
     assertTrue(nanos.value() > 0);
   }
 
