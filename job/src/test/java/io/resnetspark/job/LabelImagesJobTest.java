@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resnetspark.job.testing.JobProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -337,23 +338,8 @@ class LabelImagesJobTest {
       assertEquals(34, table(output, JobOptions.OutputFormat.PARQUET).count());
     }
 
-    /** The job in a JVM of its own, with this JVM's class path and module flags. */
     Process startJob(Path log, String... args) throws IOException {
-      List<String> command = new java.util.ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (flag.startsWith("--add-") || flag.startsWith("-XX:+IgnoreUnrecognized") || flag.startsWith("-Djdk.")
-            || flag.startsWith("-Dlog4j2.")) {
-          command.add(flag);
-        }
-      }
-      command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
-          LabelImagesJob.class.getName()));
-      command.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-      return builder.start();
+      return JobProcess.start(log, args);
     }
 
     /** Waits until the committer has moved at least one task's files into place, and says how many. */

@@ -24,8 +24,8 @@ class RunReportTest {
     long labelled = histogram.values().stream().mapToLong(Long::longValue).sum();
     long written = labelled + 3;
     return new RunReport("run-7", RunReport.STATUS_SUCCEEDED, "2024-05-01T10:00:00Z", "2024-05-01T10:00:20Z", 20.0,
-        new RunReport.Input(List.of("/lake/images"), "binaryFile", List.of("jpg", "png")),
-        new RunReport.Output("/lake/labels", "parquet", "incremental"),
+        new RunReport.Input(List.of("/lake/images"), "binaryFile", List.of("jpg", "png"), Map.of()),
+        new RunReport.Output("/lake/labels", "parquet", "incremental", null),
         new RunReport.Model("file:/models/r18", "resnet18", 10, "0123456789abcdef0123", random
             ? "RANDOM (seed 0)" : "r18.pth (torch, sha256 ab)", random, false),
         new RunReport.Counts(written + skipped, skipped, written, labelled, 3, errors),
