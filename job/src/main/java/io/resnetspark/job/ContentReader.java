@@ -1,5 +1,6 @@
 package io.resnetspark.job;
 
+import io.resnetspark.udf.errors.ErrorCode;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -28,10 +29,6 @@ final class ContentReader implements MapPartitionsFunction<Row, Row> {
   static final String CONTENT = "content";
   static final String READ_ERROR_CODE = "read_error_code";
   static final String READ_ERROR_MESSAGE = "read_error_message";
-  /** A job-level error code: the file was listed but could not be read. */
-  static final String UNREADABLE = "UNREADABLE";
-  /** The udf's code for inputs over the size limit, used here before a byte is read. */
-  static final String TOO_LARGE = "TOO_LARGE";
 
   /** Input: the listing's columns. Output: the same plus content and the read error. */
   static final StructType INPUT_SCHEMA = new StructType()
@@ -79,7 +76,7 @@ final class ContentReader implements MapPartitionsFunction<Row, Row> {
     Object modificationTime = listed.get(1);
     Object length = listed.get(2);
     if (length != null && (Long) length > maxBytes) {
-      return RowFactory.create(path, modificationTime, length, null, TOO_LARGE,
+      return RowFactory.create(path, modificationTime, length, null, ErrorCode.TOO_LARGE.name(),
           tooLarge((Long) length, maxBytes));
     }
     try {
@@ -90,15 +87,15 @@ final class ContentReader implements MapPartitionsFunction<Row, Row> {
         content = readAtMost(in, maxBytes);
       }
       if (content == null) {
-        return RowFactory.create(path, modificationTime, length, null, TOO_LARGE,
+        return RowFactory.create(path, modificationTime, length, null, ErrorCode.TOO_LARGE.name(),
             "the file grew past the limit of " + maxBytes + " bytes after it was listed");
       }
       return RowFactory.create(path, modificationTime, length, content, null, null);
     } catch (FileNotFoundException e) {
-      return RowFactory.create(path, modificationTime, length, null, UNREADABLE,
+      return RowFactory.create(path, modificationTime, length, null, ErrorCode.UNREADABLE.name(),
           "the file was listed but is gone: " + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      return RowFactory.create(path, modificationTime, length, null, UNREADABLE,
+      return RowFactory.create(path, modificationTime, length, null, ErrorCode.UNREADABLE.name(),
           "cannot read the file: " + e);
     }
   }

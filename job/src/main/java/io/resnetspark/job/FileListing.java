@@ -81,7 +81,7 @@ public final class FileListing {
           }
         }
       } catch (FileNotFoundException e) {
-        throw new ConfigException("input " + input + " changed while it was listed: " + firstLine(e), e);
+        throw new ConfigException("input " + input + " changed while it was listed: " + Messages.firstLine(e), e);
       } catch (AccessControlException e) {
         throw new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
       } catch (IOException e) {
@@ -201,8 +201,4 @@ public final class FileListing {
     return input.matches(".*[*?\\[{].*");
   }
 
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
 }

@@ -64,7 +64,7 @@ public final class InputSource {
     } catch (Exception e) {
       // AnalysisException and listing failures: the inputs exist but Spark cannot use them as given.
       throw new ConfigException("cannot read input " + String.join(", ", options.inputs()) + " as "
-          + options.inputFormat() + ": " + firstLine(e), e);
+          + options.inputFormat() + ": " + Messages.firstLine(e), e);
     }
   }
 
@@ -163,8 +163,4 @@ public final class InputSource {
     return "`" + name.replace("`", "``") + "`";
   }
 
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
 }

@@ -2,6 +2,7 @@ package io.resnetspark.job;
 
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.cli.ResNetSparkVersion;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
  * without dashes); the command line wins. {@link #validate()} checks what picocli's types cannot.
  */
 @Command(name = "label-images", mixinStandardHelpOptions = true, sortOptions = false,
-    version = "resnet-spark label-images " + JobOptions.VERSION,
+    versionProvider = ResNetSparkVersion.class,
     description = {
         "Labels every image under --input with a ResNet SavedModel and writes one row per file to --output.",
         "Options may also come from --config FILE (key = option name without dashes); the command line wins."},
@@ -27,7 +28,6 @@ import picocli.CommandLine.Option;
         "  2 bad command line; 3 rows written but more errors than --max-error-rate; 4 the Spark job failed.",
         "A run report is written next to the output: _run_report.json and the chart _run_report.png."})
 public final class JobOptions {
-  public static final String VERSION = "0.1.0";
   static final String DEFAULT_EXTENSIONS = "jpg,jpeg,png,gif,bmp,webp,tif,tiff";
   static final String DEFAULT_BYTES_PER_PARTITION = "128m";
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");

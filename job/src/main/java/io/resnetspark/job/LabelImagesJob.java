@@ -11,18 +11,17 @@ import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.OutputTable.Existing;
 import io.resnetspark.job.OutputTable.State;
 import io.resnetspark.job.lake.LakeTable;
-import io.resnetspark.udf.BroadcastModel;
-import io.resnetspark.udf.ExecutorModelCache;
-import io.resnetspark.udf.ModelBroadcasts;
+import io.resnetspark.udf.PredictionSchema;
 import io.resnetspark.udf.ResNetClassifier;
-import io.resnetspark.udf.SessionSettings;
-import io.resnetspark.udf.image.ImageLimits;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +39,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +59,6 @@ public final class LabelImagesJob {
   static final String PREDICTION = "prediction";
   static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
   static final String COMMITTER_ALGORITHM = "spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version";
-  /** Files larger than this are reported TOO_LARGE without being read: the decoder would refuse them anyway. */
-  static final long MAX_FILE_BYTES = ImageLimits.DEFAULT_MAX_BYTES;
   /** The largest embedding of the torchvision ResNets (2048 floats), for sizing output files. */
   static final int EMBEDDING_SIZE_BOUND = 2048;
   private static final DateTimeFormatter RUN_ID_TIME =
@@ -114,7 +112,7 @@ public final class LabelImagesJob {
       session = Session.start(options, runId);
     } catch (RuntimeException e) {
       LOG.error("cannot start Spark", e);
-      err.println("error: cannot start Spark: " + firstLine(e));
+      err.println("error: cannot start Spark: " + Messages.firstLine(e));
       return ExitCode.RUN_FAILED;
     }
     try {
@@ -127,7 +125,7 @@ public final class LabelImagesJob {
       // Not only RuntimeException and IOException: Spark's Scala code throws a failed job's SparkException, a checked
       // exception, without declaring it.
       LOG.error("run " + runId + " failed", e);
-      err.println("error: run " + runId + " failed, nothing of it was committed: " + rootMessage(e));
+      err.println("error: run " + runId + " failed, nothing of it was committed: " + Messages.rootMessage(e));
       return ExitCode.RUN_FAILED;
     } finally {
       session.close();
@@ -188,11 +186,12 @@ public final class LabelImagesJob {
       if (work.count() > 0 || deletionCount > 0) {
         Dataset<Row> rows = null;
         if (work.count() > 0) {
-          warmUpLocalModel(spark, broadcast);
+          ResNetClassifier classifier = classifier(model, metrics);
+          classifier.warmUpLocalModel(spark);
           LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, work.count(),
               work.bytes(), partitions, model.metadata().architecture(), model.weightsDescription());
-          rows = labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, model, broadcast.sha256(),
-              runId, metrics);
+          rows = labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, classifier, model,
+              broadcast.sha256(), runId, metrics);
         }
         if (lake != null) {
           commit = commitLake(spark, lake, rows, deletions, broadcast.sha256(), metrics, work.count(), runId);
@@ -304,18 +303,6 @@ public final class LabelImagesJob {
   }
 
   /**
-   * In local mode the driver JVM is the executor: loading the model now overlaps the write's planning and its
-   * shuffle stage (about 5 s each for ResNet-50 on 2 cores) instead of delaying the first batch. Not when tasks are
-   * given GPUs, which the warm-up thread would not have.
-   */
-  private static void warmUpLocalModel(SparkSession spark, BroadcastModel broadcast) {
-    String gpusPerTask = "spark.task.resource." + SessionSettings.GPU_RESOURCE + ".amount";
-    if (spark.sparkContext().isLocal() && !spark.sparkContext().getConf().contains(gpusPerTask)) {
-      ExecutorModelCache.warmUp(broadcast);
-    }
-  }
-
-  /**
    * The rows still to label, how many there are, their bytes, how many inputs were seen, and how many of the rows
    * replace a row of the table ({@link OutputTable#KNOWN}).
    */
@@ -391,9 +378,21 @@ public final class LabelImagesJob {
     return ExitCode.OK;
   }
 
+  /** The classifier of this run; its input column is set where the images are read. */
+  private ResNetClassifier classifier(ModelSource model, RunMetrics metrics) {
+    return new ResNetClassifier()
+        .setOutputCol(PREDICTION)
+        .setModelPath(model.path())
+        .setBatchSize(options.batchSize())
+        .setTopK(options.topK())
+        .setOutputEmbeddings(options.embeddings())
+        .setStageTimings(metrics.stages);
+  }
+
   /** The rows to write, in {@link OutputTable#SCHEMA} order, passing through the {@link OutputMeter}. */
   private Dataset<Row> labelledRows(SparkSession spark, Dataset<Row> todo, String payloadColumn, int partitions,
-                                    ModelSource model, String sha256, String runId, RunMetrics metrics) {
+                                    ResNetClassifier classifier, ModelSource model, String sha256, String runId,
+                                    RunMetrics metrics) {
     Dataset<Row> images;
     String imageColumn;
     Column readErrorCode;
@@ -403,7 +402,7 @@ public final class LabelImagesJob {
           .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
       images = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH))
           .repartition(partitions)
-          .mapPartitions(new ContentReader(conf, MAX_FILE_BYTES, metrics.readNanos),
+          .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
       readErrorCode = col(ContentReader.READ_ERROR_CODE);
@@ -419,33 +418,26 @@ public final class LabelImagesJob {
       readErrorCode = lit(null).cast(DataTypes.StringType);
       readErrorMessage = lit(null).cast(DataTypes.StringType);
     }
-    Dataset<Row> predicted = new ResNetClassifier()
-        .setInputCol(imageColumn)
-        .setOutputCol(PREDICTION)
-        .setModelPath(model.path())
-        .setBatchSize(options.batchSize())
-        .setTopK(options.topK())
-        .setOutputEmbeddings(options.embeddings())
-        .setStageTimings(metrics.stages)
-        .transform(images);
-    Dataset<Row> rows = predicted.select(
-        col(OutputTable.PATH),
-        col(OutputTable.MODIFICATION_TIME),
-        col(OutputTable.LENGTH),
-        col(PREDICTION + ".label").as(OutputTable.LABEL),
-        col(PREDICTION + ".index").as(OutputTable.INDEX),
-        col(PREDICTION + ".probability").as(OutputTable.PROBABILITY),
-        col(PREDICTION + ".top_k").as(OutputTable.TOP_K),
-        col(PREDICTION + ".embedding").as(OutputTable.EMBEDDING),
-        // A file that could not be read has no image: its read error explains the udf's EMPTY.
-        coalesce(readErrorCode, col(PREDICTION + ".error_code")).as(OutputTable.ERROR_CODE),
-        coalesce(readErrorMessage, col(PREDICTION + ".error_message")).as(OutputTable.ERROR_MESSAGE),
-        lit(model.metadata().architecture()).as(OutputTable.MODEL_ARCH),
-        lit(sha256).as(OutputTable.MODEL_SHA256),
-        lit(runId).as(OutputTable.RUN_ID),
-        current_timestamp().as(OutputTable.PROCESSED_AT),
-        // This run's attempt; an incremental run adds the attempts of earlier runs that failed transiently.
-        lit(1).as(OutputTable.ATTEMPTS));
+    Dataset<Row> predicted = classifier.setInputCol(imageColumn).transform(images);
+    List<Column> columns = new ArrayList<>(List.of(
+        col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH)));
+    for (StructField field : PredictionSchema.TYPE.fields()) {
+      Column fromModel = col(PREDICTION + "." + field.name());
+      // A file that could not be read has no image: its read error explains the udf's EMPTY.
+      Column value = switch (field.name()) {
+        case PredictionSchema.ERROR_CODE -> coalesce(readErrorCode, fromModel);
+        case PredictionSchema.ERROR_MESSAGE -> coalesce(readErrorMessage, fromModel);
+        default -> fromModel;
+      };
+      columns.add(value.as(field.name()));
+    }
+    columns.add(lit(model.metadata().architecture()).as(OutputTable.MODEL_ARCH));
+    columns.add(lit(sha256).as(OutputTable.MODEL_SHA256));
+    columns.add(lit(runId).as(OutputTable.RUN_ID));
+    columns.add(current_timestamp().as(OutputTable.PROCESSED_AT));
+    // This run's attempt; an incremental run adds the attempts of earlier runs that failed transiently.
+    columns.add(lit(1).as(OutputTable.ATTEMPTS));
+    Dataset<Row> rows = predicted.select(columns.toArray(Column[]::new));
     return rows.mapPartitions(new OutputMeter(metrics), Encoders.row(OutputTable.SCHEMA));
   }
 
@@ -514,22 +506,6 @@ public final class LabelImagesJob {
     byte[] suffix = new byte[3];
     ThreadLocalRandom.current().nextBytes(suffix);
     return RUN_ID_TIME.format(at) + "-" + HexFormat.of().formatHex(suffix);
-  }
-
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
-
-  /** The innermost message, which names what actually went wrong (Spark wraps task failures several times). */
-  static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String first = firstLine(e);
-    String last = root == e ? first : root.getClass().getSimpleName() + ": " + firstLine(root);
-    return root == e ? first : first + " (cause: " + last + ")";
   }
 
   /** The Spark session of a run: created here (and stopped at the end), or the application's own. */

@@ -1,9 +1,10 @@
 package io.resnetspark.job;
 
-import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.Labels;
+import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.ModelMetadata;
-import io.resnetspark.model.SavedModelContract;
+import io.resnetspark.model.contract.SavedModelLayout;
+import io.resnetspark.model.io.Directories;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -58,37 +58,28 @@ public final class ModelSource implements AutoCloseable {
       FileSystem fs = dir.getFileSystem(hadoopConf);
       FileStatus status = fs.getFileStatus(dir);
       if (!status.isDirectory()) {
-        throw new ConfigException("model " + modelPath + " is a file; give the SavedModel directory (the one that "
-            + "holds saved_model.pb)");
+        throw new ConfigException("model " + modelPath + " " + SavedModelLayout.NOT_A_DIRECTORY);
       }
-      if (!fs.exists(new Path(dir, "saved_model.pb"))) {
-        throw new ConfigException("model " + modelPath + " is not a SavedModel: it has no saved_model.pb");
+      Optional<String> missing = SavedModelLayout.missing(SavedModelLayout.Requirement.DESCRIBED,
+          file -> fs.exists(new Path(dir, file)));
+      if (missing.isPresent()) {
+        throw new ConfigException("model " + modelPath + " " + missing.get());
       }
-      Path assets = new Path(dir, SavedModelContract.ASSETS_DIR);
-      Path metadataFile = new Path(assets, SavedModelContract.METADATA_FILE);
-      if (!fs.exists(metadataFile)) {
-        throw new ConfigException("model " + modelPath + " has no " + SavedModelContract.ASSETS_DIR + "/"
-            + SavedModelContract.METADATA_FILE + ": build it with scripts/model-builder");
-      }
+      Path metadataFile = new Path(dir, SavedModelLayout.METADATA_PATH);
       ModelMetadata metadata;
       try (InputStream in = fs.open(metadataFile)) {
         metadata = ModelMetadata.fromJson(in);
       } catch (IOException | IllegalArgumentException e) {
-        throw new ConfigException("model " + modelPath + ": unreadable " + SavedModelContract.METADATA_FILE + ": "
-            + oneLine(e), e);
-      }
-      Path labelsFile = new Path(assets, SavedModelContract.LABELS_FILE);
-      if (!fs.exists(labelsFile)) {
-        throw new ConfigException("model " + modelPath + " has no " + SavedModelContract.ASSETS_DIR + "/"
-            + SavedModelContract.LABELS_FILE);
+        throw new ConfigException("model " + modelPath + ": unreadable " + SavedModelLayout.METADATA_FILE + ": "
+            + Messages.firstLine(e), e);
       }
       List<String> labels;
-      try (InputStream in = fs.open(labelsFile)) {
+      try (InputStream in = fs.open(new Path(dir, SavedModelLayout.LABELS_PATH))) {
         labels = Labels.parse(in);
       }
       if (labels.size() != metadata.numClasses()) {
-        throw new ConfigException("model " + modelPath + ": " + SavedModelContract.LABELS_FILE + " has "
-            + labels.size() + " labels but " + SavedModelContract.METADATA_FILE + " says " + metadata.numClasses()
+        throw new ConfigException("model " + modelPath + ": " + SavedModelLayout.LABELS_FILE + " has "
+            + labels.size() + " labels but " + SavedModelLayout.METADATA_FILE + " says " + metadata.numClasses()
             + " classes; rebuild the model with a labels file of one line per class");
       }
       return new ModelSource(status.getPath().toString(), metadata, labels, temporaryDir);
@@ -114,16 +105,16 @@ public final class ModelSource implements AutoCloseable {
       ModelBuilder.build(new ModelBuilder.BuildRequest(o.arch(), o.weights(), o.numClasses(), o.labels(), o.seed(),
           o.preset(), out, false));
     } catch (NoSuchFileException e) {
-      deleteQuietly(tmp);
+      Directories.deleteQuietly(tmp);
       throw new ConfigException("no such file: " + e.getFile(), e);
     } catch (AccessDeniedException e) {
-      deleteQuietly(tmp);
+      Directories.deleteQuietly(tmp);
       throw new ConfigException("permission denied: " + e.getFile(), e);
     } catch (IOException | IllegalArgumentException e) {
-      deleteQuietly(tmp);
-      throw new ConfigException("cannot build " + o.arch().id() + ": " + oneLine(e), e);
+      Directories.deleteQuietly(tmp);
+      throw new ConfigException("cannot build " + o.arch().id() + ": " + Messages.firstLine(e), e);
     } catch (RuntimeException | Error e) {
-      deleteQuietly(tmp);
+      Directories.deleteQuietly(tmp);
       throw e;
     }
     return open(out.toUri().toString(), hadoopConf, tmp);
@@ -167,22 +158,8 @@ public final class ModelSource implements AutoCloseable {
   @Override
   public void close() {
     if (temporaryDir != null) {
-      deleteQuietly(temporaryDir);
-    }
-  }
-
-  private static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
-
-  private static void deleteQuietly(java.nio.file.Path dir) {
-    try (Stream<java.nio.file.Path> paths = Files.walk(dir)) {
-      for (java.nio.file.Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException ignored) {
       // A leftover in the temporary directory is harmless; the run's outcome matters more.
+      Directories.deleteQuietly(temporaryDir);
     }
   }
 }

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
 import io.resnetspark.udf.PredictionSchema;
+import io.resnetspark.udf.errors.ErrorCode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -59,10 +60,12 @@ public final class OutputTable {
    */
   public static final String ATTEMPTS = "attempts";
   /**
-   * Error codes whose cause may pass (a read failure, a model failure): an incremental run labels such a file again
-   * until {@code --max-attempts} runs have tried it. Every other error code is permanent and counts as done.
+   * Error codes whose cause may pass ({@link ErrorCode#isTransient()}: a read failure, a model failure): an
+   * incremental run labels such a file again until {@code --max-attempts} runs have tried it. Every other error code
+   * is permanent and counts as done.
    */
-  public static final List<String> TRANSIENT_ERRORS = List.of("UNREADABLE", "MODEL_ERROR");
+  public static final List<String> TRANSIENT_ERRORS = Arrays.stream(ErrorCode.values())
+      .filter(ErrorCode::isTransient).map(ErrorCode::name).toList();
   /** Candidates column: whether the table already has a row for the file and model (the run replaces it). */
   public static final String KNOWN = "known";
   private static final String DONE = "done_";
@@ -213,7 +216,7 @@ public final class OutputTable {
     try {
       schema = spark.read().format(format.toString()).load(location).schema();
     } catch (RuntimeException e) {
-      throw new ConfigException("cannot read the existing output " + location + ": " + firstLine(e), e);
+      throw new ConfigException("cannot read the existing output " + location + ": " + Messages.firstLine(e), e);
     }
     List<String> missing = new ArrayList<>();
     for (String column : KEY_COLUMNS) {
@@ -357,8 +360,4 @@ public final class OutputTable {
     return Optional.empty();
   }
 
-  private static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.resnetspark.udf.ModelPlacement;
+import io.resnetspark.udf.runtime.ModelPlacement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

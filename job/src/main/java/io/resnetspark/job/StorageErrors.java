@@ -25,11 +25,7 @@ final class StorageErrors {
             + "credentials are wrong, expired or not allowed to use this bucket; " + S3_CREDENTIAL_SOURCES;
       }
     }
-    return firstLine(e);
+    return Messages.firstLine(e);
   }
 
-  static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
-  }
 }

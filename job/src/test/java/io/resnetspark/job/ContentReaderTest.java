@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resnetspark.udf.errors.ErrorCode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class ContentReaderTest {
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
     Row row = ContentReader.read(listed(file, 10), conf, 9);
     assertNull(row.get(3));
-    assertEquals(ContentReader.TOO_LARGE, row.getString(4));
+    assertEquals(ErrorCode.TOO_LARGE.name(), row.getString(4));
     assertEquals("the file has 10 bytes; the limit is 9", row.getString(5));
   }
 
@@ -65,7 +66,7 @@ class ContentReaderTest {
   void aFileThatGrewPastTheLimitSinceTheListingIsTooLarge() throws IOException {
     Path file = Files.write(dir.resolve("grew.jpg"), new byte[10]);
     Row row = ContentReader.read(listed(file, 5), conf, 9);
-    assertEquals(ContentReader.TOO_LARGE, row.getString(4));
+    assertEquals(ErrorCode.TOO_LARGE.name(), row.getString(4));
     assertTrue(row.getString(5).contains("grew past the limit"), row.getString(5));
   }
 
@@ -73,7 +74,7 @@ class ContentReaderTest {
   void aFileGoneSinceTheListingIsUnreadable() {
     Row row = ContentReader.read(listed(dir.resolve("gone.jpg"), 5), conf, 100);
     assertNull(row.get(3));
-    assertEquals(ContentReader.UNREADABLE, row.getString(4));
+    assertEquals(ErrorCode.UNREADABLE.name(), row.getString(4));
     assertTrue(row.getString(5).startsWith("the file was listed but is gone"), row.getString(5));
   }
 
@@ -98,7 +99,7 @@ class ContentReaderTest {
         Encoders.row(ContentReader.OUTPUT_SCHEMA)).orderBy(OutputTable.PATH).collectAsList();
     assertEquals(3, rows.size());
     assertArrayEquals(new byte[] {2, 2}, (byte[]) rows.get(1).get(3));
-    assertEquals(ContentReader.UNREADABLE, rows.get(2).getString(4));
+    assertEquals(ErrorCode.UNREADABLE.name(), rows.get(2).getString(4));
     assertTrue(nanos.value() > 0);
   }
 }

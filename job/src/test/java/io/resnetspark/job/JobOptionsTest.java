@@ -10,6 +10,7 @@ import io.resnetspark.job.JobOptions.InputFormat;
 import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
 import io.resnetspark.model.Architecture;
+import io.resnetspark.model.BuildInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -135,5 +136,13 @@ class JobOptionsTest {
   void aTableIsOneName() {
     assertTrue(usageError("--input", "a", "--input", "b", "--input-format", "table", "--output", "o", "--model", "m")
         .contains("one table name"));
+  }
+
+  @Test
+  void versionIsTheBuildsVersion() {
+    JobCommandLine.Parsed parsed = JobCommandLine.parse("--version");
+    assertTrue(parsed.helpRequested());
+    assertEquals(List.of("resnet-spark label-images " + BuildInfo.VERSION),
+        List.of(parsed.commandLine().getCommandSpec().version()));
   }
 }

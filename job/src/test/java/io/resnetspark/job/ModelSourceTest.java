@@ -82,7 +82,7 @@ class ModelSourceTest {
   @Test
   void aDirectoryWithoutSavedModelPbIsNotAModel() throws IOException {
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    assertTrue(message(empty.toString()).endsWith("is not a SavedModel: it has no saved_model.pb"));
+    assertTrue(message(empty.toString()).endsWith("is not a SavedModel directory: it has no saved_model.pb"));
   }
 
   @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.resnetspark.udf.ModelPlacement;
+import io.resnetspark.udf.runtime.ModelPlacement;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

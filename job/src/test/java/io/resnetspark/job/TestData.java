@@ -2,6 +2,7 @@ package io.resnetspark.job;
 
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.ModelBuilder;
+import io.resnetspark.udf.image.ImageLimits;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -91,7 +92,7 @@ public final class TestData {
       deleteQuietly(dir.resolve("tmp"));
       if (oversized) {
         try (RandomAccessFile huge = new RandomAccessFile(dir.resolve("huge.jpg").toFile(), "rw")) {
-          huge.setLength(LabelImagesJob.MAX_FILE_BYTES + 1);
+          huge.setLength(ImageLimits.DEFAULT_MAX_BYTES + 1);
         }
         expected.put("huge.jpg", "TOO_LARGE");
       }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.resnetspark.model.contract.SavedModelContract;
+import io.resnetspark.model.contract.SavedModelLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -89,18 +91,19 @@ public record ModelMetadata(
   public static ModelMetadata fromJson(InputStream in) throws IOException {
     ModelMetadata m = MAPPER.readValue(in, ModelMetadata.class);
     if (m.formatVersion() != SavedModelContract.FORMAT_VERSION) {
-      throw new IOException("model.json has format_version " + m.formatVersion() + ", this build reads "
-          + SavedModelContract.FORMAT_VERSION + "; rebuild the model with this version of the builder");
+      throw new IOException(SavedModelLayout.METADATA_FILE + " has format_version " + m.formatVersion()
+          + ", this build reads " + SavedModelContract.FORMAT_VERSION
+          + "; rebuild the model with this version of the builder");
     }
     if (m.preprocessing() == null || m.architecture() == null || m.numClasses() < 1) {
-      throw new IOException("model.json lacks architecture, num_classes or preprocessing; rebuild the model");
+      throw new IOException(SavedModelLayout.METADATA_FILE + " lacks architecture, num_classes or preprocessing; "
+          + "rebuild the model");
     }
     return m;
   }
 
   public static ModelMetadata read(Path savedModelDir) throws IOException {
-    Path file = savedModelDir.resolve(SavedModelContract.ASSETS_DIR).resolve(SavedModelContract.METADATA_FILE);
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(SavedModelLayout.metadataFile(savedModelDir))) {
       return fromJson(in);
     }
   }

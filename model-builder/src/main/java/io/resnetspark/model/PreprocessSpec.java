@@ -1,6 +1,7 @@
 package io.resnetspark.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.resnetspark.model.contract.SavedModelContract;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -55,9 +56,9 @@ public record PreprocessSpec(
   }
 
   public PreprocessSpec {
-    if (resizeSize < cropSize || cropSize < 32) {
-      throw new IllegalArgumentException(
-          "preprocessing needs resize_size >= crop_size >= 32, got " + resizeSize + " and " + cropSize);
+    if (resizeSize < cropSize || cropSize < SavedModelContract.MIN_INPUT_SIZE) {
+      throw new IllegalArgumentException("preprocessing needs resize_size >= crop_size >= "
+          + SavedModelContract.MIN_INPUT_SIZE + ", got " + resizeSize + " and " + cropSize);
     }
     if (mean == null || std == null || mean.length != 3 || std.length != 3) {
       throw new IllegalArgumentException("preprocessing needs three mean and three std values");

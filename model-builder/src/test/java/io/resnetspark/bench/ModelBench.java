@@ -4,8 +4,8 @@ import com.sun.management.OperatingSystemMXBean;
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.Labels;
 import io.resnetspark.model.ModelMetadata.WeightsInfo;
-import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.SavedModelExport;
 import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.runtime.SavedResNet;
@@ -31,8 +31,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Raw model throughput through the executors' path: a SavedModel exported by {@link ModelBuilder}, loaded and run by
- * {@link SavedResNet#classify}. Several variants (export mode x session configuration) are measured side by side:
+ * Raw model throughput through the executors' path: a SavedModel exported by {@link SavedModelExport}, loaded and
+ * run by {@link SavedResNet#classify}. Several variants (export mode x session configuration) are measured side by side:
  * their samples alternate, so a neighbour's burst of load on this shared machine hits all of them alike.
  */
 @Command(name = "ModelBench", mixinStandardHelpOptions = true)
@@ -224,7 +224,7 @@ public final class ModelBench implements Callable<Integer> {
   static Path exported(Path models, Architecture arch, BatchNormMode bn) throws IOException {
     Path dir = models.resolve(arch.id() + "-" + bn.name().toLowerCase());
     if (!Files.exists(dir)) {
-      ModelBuilder.export(arch, TestWeights.withBatchNormFarFromDefaults(arch, 1000, 0), WeightsInfo.random(0),
+      SavedModelExport.export(arch, TestWeights.withBatchNormFarFromDefaults(arch, 1000, 0), WeightsInfo.random(0),
           Labels.defaults(1000), PreprocessSpec.Preset.IMAGENET1K_V1.spec(), dir, false, bn);
     }
     return dir;

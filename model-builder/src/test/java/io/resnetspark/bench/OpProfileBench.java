@@ -1,6 +1,6 @@
 package io.resnetspark.bench;
 
-import io.resnetspark.model.SavedModelContract;
+import io.resnetspark.model.contract.SavedModelContract;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

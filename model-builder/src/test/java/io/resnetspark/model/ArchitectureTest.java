@@ -85,7 +85,7 @@ class ArchitectureTest {
 
   @Test
   void bottleneckIsVersion1point5WithTheStrideOnThe3x3() {
-    Architecture.BlockSpec firstOfLayer2 = Architecture.RESNET50.blocks().get(3);
+    BlockSpec firstOfLayer2 = Architecture.RESNET50.blocks().get(3);
     assertEquals("layer2.0", firstOfLayer2.prefix());
     assertEquals(2, firstOfLayer2.stride());
     assertTrue(firstOfLayer2.projection());
@@ -93,9 +93,9 @@ class ArchitectureTest {
 
   @Test
   void projectionShortcutsOnlyWhereStrideOrChannelsChange() {
-    long basicProjections = Architecture.RESNET18.blocks().stream().filter(Architecture.BlockSpec::projection).count();
+    long basicProjections = Architecture.RESNET18.blocks().stream().filter(BlockSpec::projection).count();
     long bottleneckProjections =
-        Architecture.RESNET50.blocks().stream().filter(Architecture.BlockSpec::projection).count();
+        Architecture.RESNET50.blocks().stream().filter(BlockSpec::projection).count();
     assertEquals(3, basicProjections, "layer1 of resnet18 keeps 64 channels at stride 1");
     assertEquals(4, bottleneckProjections, "layer1 of resnet50 widens 64 to 256");
   }

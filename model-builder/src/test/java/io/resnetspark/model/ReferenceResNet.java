@@ -1,6 +1,5 @@
 package io.resnetspark.model;
 
-import io.resnetspark.model.Architecture.BlockSpec;
 import io.resnetspark.model.weights.StateDict;
 import io.resnetspark.model.weights.TensorData;
 
@@ -57,7 +56,7 @@ public final class ReferenceResNet {
   private static Map3 block(Architecture arch, StateDict sd, BlockSpec b, Map3 x) {
     String p = b.prefix();
     Map3 y;
-    if (arch.block() == Architecture.Block.BASIC) {
+    if (arch.block() == ResidualBlock.BASIC) {
       y = relu(batchNorm(conv(x, sd.get(p + ".conv1.weight"), b.stride(), 1, 1), sd, p + ".bn1"));
       y = batchNorm(conv(y, sd.get(p + ".conv2.weight"), 1, 1, 1), sd, p + ".bn2");
     } else {

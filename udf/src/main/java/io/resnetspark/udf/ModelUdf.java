@@ -1,6 +1,16 @@
 package io.resnetspark.udf;
 
 import io.resnetspark.udf.PredictionSchema.Prediction;
+import io.resnetspark.udf.batch.BatchPredictor;
+import io.resnetspark.udf.batch.DecoderFactory;
+import io.resnetspark.udf.batch.ImageColumn;
+import io.resnetspark.udf.batch.PixelDecoder;
+import io.resnetspark.udf.batch.PreprocessorDecoder;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.errors.ImageFailure;
+import io.resnetspark.udf.runtime.ExecutorModel;
+import io.resnetspark.udf.runtime.ExecutorModelCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;

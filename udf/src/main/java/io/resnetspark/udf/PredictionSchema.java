@@ -1,5 +1,6 @@
 package io.resnetspark.udf;
 
+import io.resnetspark.udf.errors.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;

@@ -1,12 +1,22 @@
 package io.resnetspark.udf;
 
+import io.resnetspark.udf.batch.ImageColumn;
+import io.resnetspark.udf.batch.PartitionPredictor;
+import io.resnetspark.udf.batch.PreprocessorDecoder;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.image.ImageLimits;
+import io.resnetspark.udf.runtime.ExecutorModelCache;
+import io.resnetspark.udf.runtime.SessionSettings;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import org.apache.spark.SparkConf;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
@@ -17,6 +27,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Function1;
@@ -44,6 +55,7 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   private final IntParam batchSize;
   private final IntParam topK;
   private final BooleanParam outputEmbeddings;
+  private final LongParam maxImageBytes;
   /** Not a Param: accumulators belong to one SparkContext, so they are neither saved nor loaded with the stage. */
   private StageTimings stageTimings;
 
@@ -66,11 +78,15 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
         ParamValidators.gt(0));
     outputEmbeddings = new BooleanParam(this, "outputEmbeddings",
         "whether to fill the embedding field with the pooled features");
+    maxImageBytes = new LongParam(this, "maxImageBytes",
+        "largest encoded image accepted, in bytes (> 0); larger ones get TOO_LARGE without being decoded",
+        ParamValidators.gt(0));
     setDefault(inputCol, "content");
     setDefault(outputCol, "prediction");
     setDefault(batchSize, 32);
     setDefault(topK, 5);
     setDefault(outputEmbeddings, false);
+    setDefault(maxImageBytes, ImageLimits.DEFAULT_MAX_BYTES);
   }
 
   @Override
@@ -100,6 +116,10 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
 
   public BooleanParam outputEmbeddings() {
     return outputEmbeddings;
+  }
+
+  public LongParam maxImageBytes() {
+    return maxImageBytes;
   }
 
   public String getInputCol() {
@@ -156,6 +176,15 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     return this;
   }
 
+  public long getMaxImageBytes() {
+    return (Long) $(maxImageBytes);
+  }
+
+  public ResNetClassifier setMaxImageBytes(long value) {
+    set(maxImageBytes, value);
+    return this;
+  }
+
   public StageTimings getStageTimings() {
     return stageTimings;
   }
@@ -204,9 +233,34 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
       throw new UncheckedIOException("cannot read the model at " + getModelPath() + ": " + e.getMessage(), e);
     }
     int column = dataset.schema().fieldIndex(getInputCol());
-    PartitionPredictor predictor = new PartitionPredictor(model, PreprocessorDecoder.DEFAULT, column,
+    ImageLimits limits = new ImageLimits(ImageLimits.DEFAULT_MAX_PIXELS, getMaxImageBytes());
+    PartitionPredictor predictor = new PartitionPredictor(model, PreprocessorDecoder.withLimits(limits), column,
         getBatchSize(), getTopK(), getOutputEmbeddings(), stageTimings);
     return dataset.toDF().mapPartitions(predictor, Encoders.row(output));
+  }
+
+  /**
+   * In local mode the driver JVM is also the executor: starts loading the model in the background now, so that it
+   * is ready when the first batch is decoded instead of delaying it. Does nothing on a cluster (each executor loads
+   * on first use), nor when tasks are given GPUs (the warm-up thread has no GPU assigned and would place the model
+   * on the CPU).
+   *
+   * @return whether a warm-up was started
+   */
+  public boolean warmUpLocalModel(SparkSession spark) {
+    if (!warmsUpLocally(spark.sparkContext().isLocal(), spark.sparkContext().getConf())) {
+      return false;
+    }
+    try {
+      ExecutorModelCache.warmUp(ModelBroadcasts.get(spark, getModelPath()));
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model at " + getModelPath() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static boolean warmsUpLocally(boolean local, SparkConf conf) {
+    return local && !conf.contains("spark.task.resource." + SessionSettings.GPU_RESOURCE + ".amount");
   }
 
   @Override

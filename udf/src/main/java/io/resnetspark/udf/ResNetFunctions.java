@@ -1,5 +1,8 @@
 package io.resnetspark.udf;
 
+import io.resnetspark.udf.batch.PreprocessorDecoder;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
 import java.io.IOException;
 import org.apache.spark.sql.SparkSession;
 

@@ -42,7 +42,7 @@ public final class StageTimings implements Serializable {
     return inferenceNanos.value();
   }
 
-  void add(long readAndDecode, long inference) {
+  public void add(long readAndDecode, long inference) {
     readAndDecodeNanos.add(readAndDecode);
     inferenceNanos.add(inference);
   }

@@ -1,16 +1,17 @@
 package io.resnetspark.udf;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
+import io.resnetspark.udf.errors.ErrorCode;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class PredictionSchemaTest {
   @Test

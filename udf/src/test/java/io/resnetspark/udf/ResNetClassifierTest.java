@@ -1,15 +1,15 @@
 package io.resnetspark.udf;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
+import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.image.ImageLimits;
+import io.resnetspark.udf.runtime.ExecutorModelCache;
+import io.resnetspark.udf.testing.SparkTestSession;
+import io.resnetspark.udf.testing.TestImages;
+import io.resnetspark.udf.testing.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.Pipeline;
@@ -36,6 +37,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResNetClassifierTest {
   private static final Path CORPUS = Path.of("src/test/resources/images/corpus");
@@ -213,6 +221,35 @@ class ResNetClassifierTest {
   }
 
   @Test
+  void imagesOverMaxImageBytesAreTooLargeWithoutFailingTheOthers() {
+    byte[] small = TestImages.png(7, 40, 30);
+    byte[] big = TestImages.png(8, 400, 300);
+    List<Row> out = sortedById(classifier(TestModels.resnet18(1)).setMaxImageBytes(big.length - 1)
+        .transform(binaryImages(List.of(small, big), 1)).collectAsList());
+    assertNull(Prediction.fromRow(out.get(0).getStruct(2)).errorCode());
+    Prediction refused = Prediction.fromRow(out.get(1).getStruct(2));
+    assertEquals(ErrorCode.TOO_LARGE, refused.errorCode());
+    assertTrue(refused.errorMessage().contains(Long.toString(big.length - 1)), refused.errorMessage());
+  }
+
+  @Test
+  void localModeWarmsTheModelUpOnTheDriverUnlessTasksAreGivenGpus() throws Exception {
+    Path model = TestModels.distinct("classifier-warm-up");
+    ResNetClassifier c = classifier(model);
+    assertTrue(c.warmUpLocalModel(spark));
+    BroadcastModel broadcast = ModelBroadcasts.get(spark, model.toString());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    while (ExecutorModelCache.loads(broadcast.sha256()) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(1, ExecutorModelCache.loads(broadcast.sha256()), "loaded before any task asked for it");
+
+    assertFalse(ResNetClassifier.warmsUpLocally(false, new SparkConf()), "on a cluster executors load on first use");
+    assertFalse(ResNetClassifier.warmsUpLocally(true, new SparkConf().set("spark.task.resource.gpu.amount", "1")),
+        "a warm-up thread would have no GPU");
+  }
+
+  @Test
   void embeddingsAreFilledWhenAskedFor() {
     List<Row> out = classifier(TestModels.resnet18(1)).setOutputEmbeddings(true)
         .transform(binaryImages(pictures(3), 1)).collectAsList();
@@ -230,6 +267,8 @@ class ResNetClassifierTest {
     assertEquals(5, c.getTopK());
     assertFalse(c.getOutputEmbeddings());
     assertFalse(c.isDefined(c.modelPath()));
+    assertEquals(ImageLimits.DEFAULT_MAX_BYTES, c.getMaxImageBytes());
+    assertThrows(IllegalArgumentException.class, () -> c.setMaxImageBytes(0));
     assertThrows(IllegalArgumentException.class, () -> c.setBatchSize(0));
     assertThrows(IllegalArgumentException.class, () -> c.setTopK(-1));
     assertThrows(IllegalArgumentException.class, () -> c.setInputCol(" "));

@@ -1,14 +1,16 @@
 package io.resnetspark.udf;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.resnetspark.model.io.Directories;
 import io.resnetspark.model.runtime.SavedResNet;
 import io.resnetspark.udf.PredictionSchema.Entry;
 import io.resnetspark.udf.PredictionSchema.Prediction;
+import io.resnetspark.udf.batch.ImageColumn;
+import io.resnetspark.udf.batch.PixelDecoder;
+import io.resnetspark.udf.batch.PreprocessorDecoder;
+import io.resnetspark.udf.errors.ImageFailure;
+import io.resnetspark.udf.testing.SparkTestSession;
+import io.resnetspark.udf.testing.TestImages;
+import io.resnetspark.udf.testing.TestModels;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -24,6 +26,12 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResNetFunctionsTest {
   private static final int IMAGES = 8;
@@ -172,7 +180,7 @@ class ResNetFunctionsTest {
       assertEquals(files, structs);
       assertNull(structs.get(0).getStruct(1).get(5));
     } finally {
-      ExecutorModel.deleteQuietly(dir);
+      Directories.deleteQuietly(dir);
     }
   }
 

@@ -2,6 +2,7 @@ package io.resnetspark.job.lake;
 
 import io.resnetspark.job.ConfigException;
 import io.resnetspark.job.JobOptions.OutputFormat;
+import io.resnetspark.job.Messages;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
@@ -64,7 +65,7 @@ final class DeltaLakeTable extends LakeTable {
             + "another --output");
       }
     } catch (IOException e) {
-      throw new ConfigException("cannot inspect output " + path + ": " + firstLine(e), e);
+      throw new ConfigException("cannot inspect output " + path + ": " + Messages.firstLine(e), e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.resnetspark.job.lake;
 
 import io.resnetspark.job.ConfigException;
 import io.resnetspark.job.JobOptions.OutputFormat;
+import io.resnetspark.job.Messages;
 import io.resnetspark.job.OutputTable;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ final class IcebergLakeTable extends LakeTable {
     try {
       return spark.catalog().tableExists(name);
     } catch (RuntimeException e) {
-      throw new ConfigException("cannot look up " + name + ": " + firstLine(e), e);
+      throw new ConfigException("cannot look up " + name + ": " + Messages.firstLine(e), e);
     }
   }
 

@@ -7,6 +7,7 @@ import io.resnetspark.job.ConfigException;
 import io.resnetspark.job.JobOptions;
 import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
+import io.resnetspark.job.Messages;
 import io.resnetspark.job.OutputTable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -180,7 +181,7 @@ public abstract class LakeTable {
           create(targetFileSize, false);
         } catch (RuntimeException e) {
           throw new ConfigException("cannot create " + name() + " (did another run create it meanwhile? then use "
-              + "--mode incremental or append): " + firstLine(e), e);
+              + "--mode incremental or append): " + Messages.firstLine(e), e);
         }
       }
       for (int attempt = 1; ; attempt++) {
@@ -196,10 +197,10 @@ public abstract class LakeTable {
           }
           if (attempt == COMMIT_ATTEMPTS) {
             throw new IllegalStateException("table " + name() + " changed under this run " + attempt + " times "
-                + "(concurrent writers); nothing of this run was committed, run it again: " + firstLine(e), e);
+                + "(concurrent writers); nothing of this run was committed, run it again: " + Messages.firstLine(e), e);
           }
           LOG.warn("table {}: commit {} of {} lost to a concurrent writer ({}); planning it again", name(), attempt,
-              COMMIT_ATTEMPTS, firstLine(e));
+              COMMIT_ATTEMPTS, Messages.firstLine(e));
           sleep(attempt);
         }
       }
@@ -285,10 +286,5 @@ public abstract class LakeTable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting to commit again", e);
     }
-  }
-
-  static String firstLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return message.lines().findFirst().orElse(message);
   }
 }

@@ -14,7 +14,7 @@ import io.resnetspark.job.RunReport;
 import io.resnetspark.job.testing.ProjectFiles;
 import io.resnetspark.job.testing.S3ATestConf;
 import io.resnetspark.job.testing.S3ProxyServer;
-import io.resnetspark.udf.ModelBroadcasts;
+import io.resnetspark.udf.distribution.ModelBroadcasts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

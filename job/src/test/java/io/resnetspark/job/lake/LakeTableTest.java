@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +51,8 @@ class LakeTableTest {
   /** Plain SQL, in a session of its own. */
   static SparkSession reader;
 
-  @TempDir
+  /** Kept when a test fails: it holds the logs of the runs in JVMs of their own. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
 
   /** The two formats, as a test sees them: how to name the output and how plain SQL reads it. */
@@ -342,7 +344,7 @@ class LakeTableTest {
     List<Integer> codes = new ArrayList<>();
     for (Process p : List.of(a, b)) {
       try {
-        assertTrue(p.waitFor(8, TimeUnit.MINUTES), "a run did not end within 8 minutes");
+        assertTrue(p.waitFor(15, TimeUnit.MINUTES), "a run did not end within 15 minutes");
       } finally {
         p.destroyForcibly();
       }

@@ -1,6 +1,7 @@
 package io.resnetspark.model.cli;
 
 import io.resnetspark.model.Architecture;
+import io.resnetspark.model.contract.SavedModelContract;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,7 +30,7 @@ final class DescribeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Validation.positive(spec, "--num-classes", numClasses);
-    Validation.atLeast(spec, "--size", size, 32);
+    Validation.atLeast(spec, "--size", size, SavedModelContract.MIN_INPUT_SIZE);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("architecture     %s (%s blocks, depths %s, groups %d, width per group %d)%n", arch.id(),
         arch.block().name().toLowerCase(), java.util.Arrays.toString(arch.depths()), arch.groups(),

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  * mismatched checkpoints) end with exit code {@value #EXIT_USER_ERROR} and one line saying what to fix, never a
  * stack trace; {@value #EXIT_USAGE} is a malformed command line.
  */
-@Command(name = "model-builder", mixinStandardHelpOptions = true, version = "resnet-spark model-builder 0.1.0",
+@Command(name = "model-builder", mixinStandardHelpOptions = true, versionProvider = ResNetSparkVersion.class,
     description = "Builds torchvision-exact ResNet SavedModels for resnet-spark.",
     subcommands = {BuildCommand.class, DescribeCommand.class, VerifyCommand.class})
 public final class ModelBuilderCli implements Runnable {

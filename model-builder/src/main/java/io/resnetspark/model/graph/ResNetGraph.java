@@ -1,7 +1,9 @@
 package io.resnetspark.model.graph;
 
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.Architecture.BlockSpec;
+import io.resnetspark.model.BlockSpec;
+import io.resnetspark.model.ConvSpec;
+import io.resnetspark.model.PoolSpec;
 import io.resnetspark.model.weights.StateDict;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * torchvision's ResNet forward pass as TensorFlow ops, NHWC. Each function takes {@code Ops} and operands and returns
@@ -57,33 +60,28 @@ public final class ResNetGraph {
     List<Operand<TFloat32>> outputs = new ArrayList<>();
     Operand<TFloat32> x = stem(tf, images, w, bn);
     outputs.add(x);
-    int stage = 0;
-    for (BlockSpec block : arch.blocks()) {
-      if (block.stage() != stage) {
-        outputs.add(x);
-        stage = block.stage();
+    for (List<BlockSpec> stage : arch.stages()) {
+      for (BlockSpec block : stage) {
+        x = residualBlock(tf, x, block, w, bn);
       }
-      x = residualBlock(tf, x, arch, block, w, bn);
+      outputs.add(x);
     }
-    outputs.add(x);
     return outputs;
   }
 
-  /** conv1 7x7/2 pad 3, bn1, ReLU, max-pool 3x3/2 pad 1. */
+  /** The stem: {@link Architecture#STEM}'s convolution, batch norm and ReLU, then {@link Architecture#STEM_POOL}. */
   public static Operand<TFloat32> stem(Ops tf, Operand<TFloat32> images, StateDict w, BatchNormMode bn) {
-    Operand<TFloat32> x = tf.nn.relu(convBn(tf, images, w, "conv1", "bn1", 2, 3, 1, bn));
-    return maxPool3x3Stride2(tf, x);
+    return maxPool(tf, convolution(tf, images, Architecture.STEM, w, bn), Architecture.STEM_POOL);
   }
 
-  public static Operand<TFloat32> residualBlock(Ops tf, Operand<TFloat32> x, Architecture arch, BlockSpec b,
-                                                StateDict w, BatchNormMode bn) {
-    Operand<TFloat32> residual = switch (arch.block()) {
-      case BASIC -> basicBranch(tf, x, b, w, bn);
-      case BOTTLENECK -> bottleneckBranch(tf, x, arch.groups(), b, w, bn);
-    };
-    Operand<TFloat32> shortcut = b.projection()
-        ? convBn(tf, x, w, b.prefix() + ".downsample.0", b.prefix() + ".downsample.1", b.stride(), 0, 1, bn)
-        : x;
+  /** {@code relu(branch(x) + shortcut(x))}, the branch's convolutions run in the order the block lists them. */
+  public static Operand<TFloat32> residualBlock(Ops tf, Operand<TFloat32> x, BlockSpec b, StateDict w,
+                                                BatchNormMode bn) {
+    Operand<TFloat32> residual = x;
+    for (ConvSpec c : b.branch()) {
+      residual = convolution(tf, residual, c, w, bn);
+    }
+    Operand<TFloat32> shortcut = b.projection() ? convolution(tf, x, b.shortcut(), w, bn) : x;
     return tf.nn.relu(residualSum(tf, residual, shortcut));
   }
 
@@ -96,20 +94,11 @@ public final class ResNetGraph {
     return tf.math.addN(List.of(residual, shortcut));
   }
 
-  /** BasicBlock without its shortcut: 3x3 (stride) -> BN -> ReLU -> 3x3 -> BN. */
-  static Operand<TFloat32> basicBranch(Ops tf, Operand<TFloat32> x, BlockSpec b, StateDict w, BatchNormMode bn) {
-    String p = b.prefix();
-    Operand<TFloat32> y = tf.nn.relu(convBn(tf, x, w, p + ".conv1", p + ".bn1", b.stride(), 1, 1, bn));
-    return convBn(tf, y, w, p + ".conv2", p + ".bn2", 1, 1, 1, bn);
-  }
-
-  /** Bottleneck V1.5 without its shortcut: 1x1 -> 3x3 (stride, groups) -> 1x1, each with BN, ReLU between. */
-  static Operand<TFloat32> bottleneckBranch(Ops tf, Operand<TFloat32> x, int groups, BlockSpec b, StateDict w,
-                                            BatchNormMode bn) {
-    String p = b.prefix();
-    Operand<TFloat32> y = tf.nn.relu(convBn(tf, x, w, p + ".conv1", p + ".bn1", 1, 0, 1, bn));
-    y = tf.nn.relu(convBn(tf, y, w, p + ".conv2", p + ".bn2", b.stride(), 1, groups, bn));
-    return convBn(tf, y, w, p + ".conv3", p + ".bn3", 1, 0, 1, bn);
+  /** One described convolution with its batch norm, followed by a ReLU where the description says so. */
+  public static Operand<TFloat32> convolution(Ops tf, Operand<TFloat32> x, ConvSpec c, StateDict w,
+                                              BatchNormMode bn) {
+    Operand<TFloat32> y = convBn(tf, x, c, w, bn);
+    return c.relu() ? tf.nn.relu(y) : y;
   }
 
   /**
@@ -117,16 +106,15 @@ public final class ResNetGraph {
    * convolution with a bias. Folded constants are named {@code <conv>.folded_weight} and {@code <conv>.folded_bias}
    * so that no graph node carries a torchvision key while holding something else.
    */
-  public static Operand<TFloat32> convBn(Ops tf, Operand<TFloat32> x, StateDict w, String convKey, String bnKey,
-                                         int stride, int padding, int groups, BatchNormMode bn) {
+  static Operand<TFloat32> convBn(Ops tf, Operand<TFloat32> x, ConvSpec c, StateDict w, BatchNormMode bn) {
     if (bn == BatchNormMode.SEPARATE) {
-      return batchNorm(tf, groupedConv(tf, x, WeightOperands.convKernel(tf, w, convKey + ".weight"), stride,
-          padding, groups), w, bnKey);
+      return batchNorm(tf, groupedConv(tf, x, WeightOperands.convKernel(tf, w, c.conv() + ".weight"), c.stride(),
+          c.padding(), c.groups()), w, c.batchNorm());
     }
-    BatchNormFolding.Folded folded = BatchNormFolding.fold(w, convKey, bnKey, BATCH_NORM_EPSILON);
-    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, convKey + ".folded_weight", folded.kernel());
-    Operand<TFloat32> bias = WeightOperands.constant(tf, convKey + ".folded_bias", folded.bias());
-    return tf.nn.biasAdd(groupedConv(tf, x, kernel, stride, padding, groups), bias);
+    BatchNormFolding.Folded folded = BatchNormFolding.fold(w, c.conv(), c.batchNorm(), BATCH_NORM_EPSILON);
+    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, c.conv() + ".folded_weight", folded.kernel());
+    Operand<TFloat32> bias = WeightOperands.constant(tf, c.conv() + ".folded_bias", folded.bias());
+    return tf.nn.biasAdd(groupedConv(tf, x, kernel, c.stride(), c.padding(), c.groups()), bias);
   }
 
   /** PyTorch's Conv2d without bias and with one group: symmetric zero padding, stride, no dilation. */
@@ -150,7 +138,7 @@ public final class ResNetGraph {
     if (groups == 1) {
       return conv2d(tf, x, kernel, strides, padding);
     }
-    Operand<org.tensorflow.types.TInt32> channelAxis = tf.constant(3);
+    Operand<TInt32> channelAxis = tf.constant(3);
     List<Output<TFloat32>> inputs = tf.split(channelAxis, x, (long) groups).output();
     List<Output<TFloat32>> kernels = tf.split(channelAxis, kernel, (long) groups).output();
     List<Operand<TFloat32>> outputs = new ArrayList<>(groups);
@@ -173,7 +161,6 @@ public final class ResNetGraph {
     return tf.nn.conv2d(x, kernel, strides, "EXPLICIT", Conv2d.explicitPaddings(0L, 0L, p, p, p, p, 0L, 0L));
   }
 
-
   /** BatchNorm2d in inference mode: running statistics, eps 1e-5. */
   public static Operand<TFloat32> batchNorm(Ops tf, Operand<TFloat32> x, StateDict w, String bnKey) {
     return tf.nn.fusedBatchNorm(x,
@@ -188,12 +175,13 @@ public final class ResNetGraph {
   }
 
   /**
-   * MaxPool2d(3, stride 2, padding 1). The padding is negative infinity, so it never wins the max, as in PyTorch
+   * MaxPool2d with symmetric padding. The padding is negative infinity, so it never wins the max, as in PyTorch
    * (zero would also be safe after a ReLU, but this keeps the op exact on its own).
    */
-  public static Operand<TFloat32> maxPool3x3Stride2(Ops tf, Operand<TFloat32> x) {
-    Operand<TFloat32> padded = pad(tf, x, 1, Float.NEGATIVE_INFINITY);
-    return tf.nn.maxPool(padded, tf.constant(new int[] {1, 3, 3, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+  public static Operand<TFloat32> maxPool(Ops tf, Operand<TFloat32> x, PoolSpec pool) {
+    Operand<TFloat32> padded = pad(tf, x, pool.padding(), Float.NEGATIVE_INFINITY);
+    return tf.nn.maxPool(padded, tf.constant(new int[] {1, pool.kernel(), pool.kernel(), 1}),
+        tf.constant(new int[] {1, pool.stride(), pool.stride(), 1}), "VALID");
   }
 
   /** AdaptiveAvgPool2d((1, 1)) followed by flatten. */

@@ -2,16 +2,11 @@ package io.resnetspark.model.runtime;
 
 import io.resnetspark.model.Labels;
 import io.resnetspark.model.ModelMetadata;
-import io.resnetspark.model.SavedModelContract;
-import com.google.protobuf.CodedInputStream;
+import io.resnetspark.model.contract.SavedModelContract;
+import io.resnetspark.model.contract.SavedModelLayout;
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,13 +24,9 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GPUOptions;
-import org.tensorflow.proto.MetaGraphDef;
-import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
-import org.tensorflow.proto.SavedModel;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -44,7 +35,6 @@ import org.tensorflow.types.TFloat32;
  * session may be called from several threads at once.
  */
 public final class SavedResNet implements AutoCloseable {
-  private static final String SAVED_MODEL_FILE = "saved_model.pb";
   private final SavedModelBundle bundle;
   private final ModelMetadata metadata;
   private final List<String> labels;
@@ -112,8 +102,7 @@ public final class SavedResNet implements AutoCloseable {
   /** Loads with the given session configuration (threads, device placement, GPU memory growth). */
   public static SavedResNet load(Path dir, ConfigProto config) throws IOException {
     ModelMetadata metadata = ModelMetadata.read(dir);
-    List<String> labels = Labels.read(
-        dir.resolve(SavedModelContract.ASSETS_DIR).resolve(SavedModelContract.LABELS_FILE), metadata.numClasses());
+    List<String> labels = Labels.read(SavedModelLayout.labelsFile(dir), metadata.numClasses());
     SavedModelBundle bundle = SavedModelBundle.loader(dir.toString())
         .withTags(SavedModelContract.TAG)
         .withConfigProto(config)
@@ -228,48 +217,6 @@ public final class SavedResNet implements AutoCloseable {
       types.add(it.next().type());
     }
     return types;
-  }
-
-  /**
-   * Every operation type that the graphs in {@code dir/saved_model.pb} name (graph nodes and library functions), each
-   * with the first node that uses it, read from the file without creating a session. Loading a SavedModel runs its
-   * restore and init operations, so a model from an untrusted writer must be judged by this before {@link #load}.
-   *
-   * @throws IOException if the file is missing or unreadable, or if the directory holds another graph file that
-   *     TensorFlow could load instead ({@code saved_model.pbtxt}, {@code saved_model.cpb})
-   */
-  public static Map<String, String> declaredOperations(Path dir) throws IOException {
-    for (String other : new String[] {"saved_model.pbtxt", "saved_model.cpb"}) {
-      if (Files.exists(dir.resolve(other))) {
-        throw new IOException(dir + " contains " + other + "; a resnet-spark model has exactly one graph file, "
-            + SAVED_MODEL_FILE);
-      }
-    }
-    Path file = dir.resolve(SAVED_MODEL_FILE);
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "not a SavedModel directory: no " + SAVED_MODEL_FILE);
-    }
-    SavedModel model;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      // Mapped and aliased, so the weight constants are not copied onto the heap just to read the node list.
-      MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
-      in.enableAliasing(true);
-      in.setSizeLimit(Integer.MAX_VALUE);
-      model = SavedModel.parseFrom(in);
-    }
-    Map<String, String> ops = new TreeMap<>();
-    for (MetaGraphDef meta : model.getMetaGraphsList()) {
-      for (NodeDef node : meta.getGraphDef().getNodeList()) {
-        ops.putIfAbsent(node.getOp(), node.getName());
-      }
-      for (FunctionDef function : meta.getGraphDef().getLibrary().getFunctionList()) {
-        for (NodeDef node : function.getNodeDefList()) {
-          ops.putIfAbsent(node.getOp(), function.getSignature().getName() + "/" + node.getName());
-        }
-      }
-    }
-    return ops;
   }
 
   private static String tensorName(SessionFunction function, String key, boolean input) {

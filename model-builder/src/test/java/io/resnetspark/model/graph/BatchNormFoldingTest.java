@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.ModelBuilder;
+import io.resnetspark.model.SavedModelExport;
 import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.weights.StateDict;
@@ -76,7 +76,7 @@ class BatchNormFoldingTest {
   void theFoldedGraphHasNoBatchNormOpsAndNamesItsConstantsAfterTheConvolution() {
     StateDict weights = TestWeights.withBatchNormFarFromDefaults(Architecture.RESNET18, 10, 3);
     try (Graph g = new Graph()) {
-      ModelBuilder.define(g, Architecture.RESNET18, weights, BatchNormMode.FOLDED);
+      SavedModelExport.define(g, Architecture.RESNET18, weights, BatchNormMode.FOLDED);
       Set<String> types = new HashSet<>();
       Set<String> names = new HashSet<>();
       for (Iterator<GraphOperation> it = g.operations(); it.hasNext(); ) {
@@ -95,7 +95,7 @@ class BatchNormFoldingTest {
   private static float[] logits(Architecture arch, StateDict weights, BatchNormMode bn, FloatBuffer images,
                                 int batch, int size) {
     try (Graph g = new Graph()) {
-      ModelBuilder.ResNetEndpoints e = ModelBuilder.define(g, arch, weights, bn);
+      SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, arch, weights, bn);
       return ResNetGraphTest.run(g, e.images(), e.logits(), images, batch, size, size);
     }
   }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.ReferenceResNet;
+import io.resnetspark.model.SavedModelExport;
 import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.weights.RandomWeights;
 import io.resnetspark.model.weights.StateDict;
@@ -38,7 +38,7 @@ class ResNetGraphTest {
 
     float[] graphLogits;
     try (Graph g = new Graph()) {
-      ModelBuilder.ResNetEndpoints e = ModelBuilder.define(g, arch, weights);
+      SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, arch, weights);
       graphLogits = run(g, e.images(), e.logits(), images, batch, size, size);
     }
 
@@ -84,7 +84,7 @@ class ResNetGraphTest {
   void anyInputOfAtLeast32PixelsGivesOneRowOfLogitsPerImage() {
     StateDict weights = RandomWeights.create(Architecture.RESNET18, 7, 3);
     try (Graph g = new Graph()) {
-      ModelBuilder.ResNetEndpoints e = ModelBuilder.define(g, Architecture.RESNET18, weights);
+      SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, Architecture.RESNET18, weights);
       assertEquals(3 * 7, run(g, e.images(), e.logits(), TestWeights.images(3, 32, 32), 3, 32, 32).length);
       assertEquals(7, run(g, e.images(), e.logits(), TestWeights.images(1, 33, 47), 1, 33, 47).length);
     }
@@ -100,7 +100,7 @@ class ResNetGraphTest {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class);
-      Operand<TFloat32> pooled = ResNetGraph.maxPool3x3Stride2(tf, in);
+      Operand<TFloat32> pooled = ResNetGraph.maxPool(tf, in, Architecture.STEM_POOL);
       float[] out;
       try (Session s = new Session(g);
            TFloat32 x = TFloat32.tensorOf(Shape.of(1, size, size, 1), DataBuffers.of(negative));

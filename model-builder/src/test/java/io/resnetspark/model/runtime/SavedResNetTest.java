@@ -13,10 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,25 +77,6 @@ class SavedResNetTest {
           .asFloatBuffer().put(images.duplicate().position(one).limit(2 * one)).flip();
       assertArrayEquals(expected, net.classify(direct, 1, 40, 40).logits());
     }
-  }
-
-  @Test
-  void declaredOperationsAreReadFromTheFileWithoutASession() throws IOException {
-    Map<String, String> ops = SavedResNet.declaredOperations(model);
-    assertEquals("images", ops.get("Placeholder"));
-    assertTrue(ops.keySet().containsAll(Set.of("Conv2D", "BiasAdd", "AddN", "MaxPoolV2", "Softmax")));
-    try (SavedResNet net = SavedResNet.load(model)) {
-      assertEquals(net.operationTypes(), ops.keySet());
-    }
-  }
-
-  @Test
-  void declaredOperationsNeedsTheGraphFileAndOnlyThatOne() throws IOException {
-    Path empty = Files.createDirectories(tmp.resolve("empty"));
-    assertThrows(NoSuchFileException.class, () -> SavedResNet.declaredOperations(empty));
-    Files.writeString(empty.resolve("saved_model.pbtxt"), "");
-    IOException e = assertThrows(IOException.class, () -> SavedResNet.declaredOperations(empty));
-    assertTrue(e.getMessage().contains("saved_model.pbtxt"), e.getMessage());
   }
 
   @Test

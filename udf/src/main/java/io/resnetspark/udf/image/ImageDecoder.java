@@ -5,6 +5,8 @@ import com.twelvemonkeys.imageio.metadata.jpeg.JPEG;
 import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
 import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
+import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.errors.ImageFailure;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
@@ -23,10 +25,10 @@ import javax.imageio.stream.ImageInputStream;
  * {@code ImageOps.exif_transpose} would see it (see {@link RgbConversion} for the colour rules), refusing
  * oversized input from its header before any pixel is decoded.
  *
- * <p>Error mapping: no bytes is {@link ImageErrorCode#EMPTY}; bytes of no accepted format are
- * {@link ImageErrorCode#UNSUPPORTED_FORMAT}; more bytes or pixels than the {@link ImageLimits} allow is
- * {@link ImageErrorCode#TOO_LARGE}; anything the decoder rejects, and a truncated file, is
- * {@link ImageErrorCode#CORRUPT}. JPEG decoders fill a truncated file's missing part with grey and only warn; PIL
+ * <p>Error mapping: no bytes is {@link ErrorCode#EMPTY}; bytes of no accepted format are
+ * {@link ErrorCode#UNSUPPORTED_FORMAT}; more bytes or pixels than the {@link ImageLimits} allow is
+ * {@link ErrorCode#TOO_LARGE}; anything the decoder rejects, and a truncated file, is
+ * {@link ErrorCode#CORRUPT}. JPEG decoders fill a truncated file's missing part with grey and only warn; PIL
  * (with its default {@code LOAD_TRUNCATED_IMAGES = False}) raises instead, so the warning is treated as an error.
  *
  * <p>Where the pixels can differ from PIL's: JPEG is exact when the JVM's libjpeg is the same as PIL's (Debian's
@@ -50,22 +52,22 @@ final class ImageDecoder {
     return limits;
   }
 
-  RgbImage decode(byte[] encoded) throws ImageException {
+  RgbImage decode(byte[] encoded) throws ImageFailure {
     if (encoded == null || encoded.length == 0) {
-      throw new ImageException(ImageErrorCode.EMPTY, "the image has no bytes");
+      throw new ImageFailure(ErrorCode.EMPTY, "the image has no bytes");
     }
     if (encoded.length > limits.maxBytes()) {
-      throw new ImageException(ImageErrorCode.TOO_LARGE,
+      throw new ImageFailure(ErrorCode.TOO_LARGE,
           "the image has " + encoded.length + " bytes, more than the limit of " + limits.maxBytes());
     }
-    ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageException(
-        ImageErrorCode.UNSUPPORTED_FORMAT, "not a JPEG, PNG, GIF, BMP, WebP or TIFF image (first bytes: "
+    ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageFailure(
+        ErrorCode.UNSUPPORTED_FORMAT, "not a JPEG, PNG, GIF, BMP, WebP or TIFF image (first bytes: "
             + ImageFormat.describeStart(encoded) + ")"));
     RgbImage stored = decodePixels(format, encoded);
     return ExifOrientation.of(format, encoded).apply(stored);
   }
 
-  private RgbImage decodePixels(ImageFormat format, byte[] encoded) throws ImageException {
+  private RgbImage decodePixels(ImageFormat format, byte[] encoded) throws ImageFailure {
     ImageReader reader = null;
     try (ImageInputStream in = new ByteArrayImageInputStream(encoded)) {
       reader = format.provider().createReaderInstance();
@@ -75,17 +77,17 @@ final class ImageDecoder {
       reader.addIIOReadWarningListener(truncation);
       RgbImage image = format == ImageFormat.JPEG ? readJpeg(reader, encoded) : RgbConversion.toRgb(reader.read(0));
       if (truncation.truncated) {
-        throw new ImageException(ImageErrorCode.CORRUPT, format + " data is truncated (" + truncation.warning + ")");
+        throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (" + truncation.warning + ")");
       }
       return image;
-    } catch (ImageException e) {
+    } catch (ImageFailure e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       // Readers throw unchecked exceptions too (bounds, negative sizes) on hostile input: every one means "bad data".
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      ImageErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
-          ? ImageErrorCode.UNSUPPORTED_FORMAT : ImageErrorCode.CORRUPT;
-      throw new ImageException(code, "cannot decode " + format + " image: " + message, e);
+      ErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
+          ? ErrorCode.UNSUPPORTED_FORMAT : ErrorCode.CORRUPT;
+      throw new ImageFailure(code, "cannot decode " + format + " image: " + message, e);
     } finally {
       if (reader != null) {
         reader.dispose();
@@ -93,14 +95,14 @@ final class ImageDecoder {
     }
   }
 
-  private void checkPixelCount(ImageFormat format, ImageReader reader) throws IOException, ImageException {
+  private void checkPixelCount(ImageFormat format, ImageReader reader) throws IOException, ImageFailure {
     int width = reader.getWidth(0);
     int height = reader.getHeight(0);
     if (width < 1 || height < 1) {
-      throw new ImageException(ImageErrorCode.CORRUPT, format + " header gives a size of " + width + "x" + height);
+      throw new ImageFailure(ErrorCode.CORRUPT, format + " header gives a size of " + width + "x" + height);
     }
     if ((long) width * height > limits.maxPixels()) {
-      throw new ImageException(ImageErrorCode.TOO_LARGE, format + " image of " + width + "x" + height + " has "
+      throw new ImageFailure(ErrorCode.TOO_LARGE, format + " image of " + width + "x" + height + " has "
           + (long) width * height + " pixels, more than the limit of " + limits.maxPixels());
     }
   }

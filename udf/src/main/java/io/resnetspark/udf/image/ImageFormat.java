@@ -1,5 +1,6 @@
 package io.resnetspark.udf.image;
 
+import io.resnetspark.udf.errors.ErrorCode;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -9,7 +10,7 @@ import javax.imageio.spi.ImageReaderSpi;
 /**
  * The encoded formats the decoder accepts, recognised by their signature bytes. An explicit allow-list (rather than
  * whatever ImageIO plugins happen to be on the class path) keeps the set of parsers that see untrusted bytes small
- * and makes {@link ImageErrorCode#UNSUPPORTED_FORMAT} predictable.
+ * and makes {@link ErrorCode#UNSUPPORTED_FORMAT} predictable.
  *
  * <p>Each format names the ImageIO reader used for it. Readers are taken from providers registered here explicitly,
  * because ImageIO's automatic plugin scan depends on the thread's context class loader at the moment ImageIO is

@@ -1,5 +1,7 @@
 package io.resnetspark.udf.image;
 
+import java.io.Serializable;
+
 /**
  * Hard caps checked before any pixel is decoded, so that one hostile or absurd input (a decompression bomb, a
  * 40000x40000 header) cannot exhaust an executor's memory. Decoding needs about 6 bytes per pixel at its peak
@@ -8,7 +10,7 @@ package io.resnetspark.udf.image;
  * @param maxPixels largest accepted width x height, read from the image header
  * @param maxBytes largest accepted encoded size
  */
-public record ImageLimits(long maxPixels, long maxBytes) {
+public record ImageLimits(long maxPixels, long maxBytes) implements Serializable {
 
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
   public static final long DEFAULT_MAX_BYTES = 64L << 20;

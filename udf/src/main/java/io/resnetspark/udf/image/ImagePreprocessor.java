@@ -1,6 +1,8 @@
 package io.resnetspark.udf.image;
 
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.errors.ImageFailure;
 import java.nio.BufferOverflowException;
 import java.nio.FloatBuffer;
 import java.util.Locale;
@@ -61,10 +63,10 @@ public final class ImagePreprocessor {
    * advancing the position like {@link FloatBuffer#put(float[])}. On an exception nothing has been written and the
    * position is unchanged.
    *
-   * @throws ImageException with code EMPTY, UNSUPPORTED_FORMAT, CORRUPT or TOO_LARGE
+   * @throws ImageFailure with code EMPTY, UNSUPPORTED_FORMAT, CORRUPT or TOO_LARGE
    * @throws BufferOverflowException if {@code dest} has less than {@link #outputSize()} floats remaining
    */
-  public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageException {
+  public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageFailure {
     requireRoom(dest);
     write(decoder.decode(encoded), dest);
   }
@@ -75,32 +77,32 @@ public final class ImagePreprocessor {
    * OpenCV's order — B, G, R (and A, dropped) for 3 and 4 channels, grey for 1. Spark applies no EXIF orientation,
    * so none is applied here.
    *
-   * @throws ImageException CORRUPT for Spark's invalid-image rows (no data, size -1) or a data length that does
+   * @throws ImageFailure CORRUPT for Spark's invalid-image rows (no data, size -1) or a data length that does
    *     not match the size; UNSUPPORTED_FORMAT for other channel counts; TOO_LARGE over the pixel limit
    */
   public void preprocessImageStruct(byte[] data, int height, int width, int nChannels, FloatBuffer dest)
-      throws ImageException {
+      throws ImageFailure {
     requireRoom(dest);
     write(fromImageStruct(data, height, width, nChannels), dest);
   }
 
-  private RgbImage fromImageStruct(byte[] data, int height, int width, int nChannels) throws ImageException {
+  private RgbImage fromImageStruct(byte[] data, int height, int width, int nChannels) throws ImageFailure {
     if (data == null || data.length == 0 || height < 1 || width < 1) {
-      throw new ImageException(ImageErrorCode.CORRUPT, "the image struct holds no image (height " + height
+      throw new ImageFailure(ErrorCode.CORRUPT, "the image struct holds no image (height " + height
           + ", width " + width + ", " + (data == null ? 0 : data.length)
           + " bytes): Spark's image source could not decode the file");
     }
     if (nChannels != 1 && nChannels != 3 && nChannels != 4) {
-      throw new ImageException(ImageErrorCode.UNSUPPORTED_FORMAT,
+      throw new ImageFailure(ErrorCode.UNSUPPORTED_FORMAT,
           "the image struct has " + nChannels + " channels; only 1 (grey), 3 (BGR) and 4 (BGRA) are supported");
     }
     long pixels = (long) height * width;
     if (pixels > decoderLimits().maxPixels()) {
-      throw new ImageException(ImageErrorCode.TOO_LARGE, "image struct of " + width + "x" + height + " has "
+      throw new ImageFailure(ErrorCode.TOO_LARGE, "image struct of " + width + "x" + height + " has "
           + pixels + " pixels, more than the limit of " + decoderLimits().maxPixels());
     }
     if (data.length != pixels * nChannels) {
-      throw new ImageException(ImageErrorCode.CORRUPT, "the image struct of " + width + "x" + height + "x"
+      throw new ImageFailure(ErrorCode.CORRUPT, "the image struct of " + width + "x" + height + "x"
           + nChannels + " should hold " + pixels * nChannels + " bytes but holds " + data.length);
     }
     byte[] rgb = new byte[(int) (pixels * 3)];

@@ -1,5 +1,6 @@
 package io.resnetspark.udf.image;
 
+import io.resnetspark.udf.errors.ErrorCode;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +19,7 @@ final class Corpus {
   static final String DIR = "/images/corpus/";
 
   /** One corpus file: its name, the error code it must give (empty when it must decode) and what it is. */
-  record Entry(String file, Optional<ImageErrorCode> error, String description) {
+  record Entry(String file, Optional<ErrorCode> error, String description) {
     byte[] bytes() {
       return resource(DIR + file);
     }
@@ -45,8 +46,8 @@ final class Corpus {
           continue;
         }
         String[] cells = line.split("\t");
-        Optional<ImageErrorCode> error =
-            cells[1].equals("OK") ? Optional.empty() : Optional.of(ImageErrorCode.valueOf(cells[1]));
+        Optional<ErrorCode> error =
+            cells[1].equals("OK") ? Optional.empty() : Optional.of(ErrorCode.valueOf(cells[1]));
         entries.add(new Entry(cells[0], error, cells[2]));
       }
     } catch (IOException e) {

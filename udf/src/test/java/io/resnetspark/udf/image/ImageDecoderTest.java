@@ -1,15 +1,17 @@
 package io.resnetspark.udf.image;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.errors.ImageFailure;
 import java.lang.management.ManagementFactory;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageDecoderTest {
 
@@ -25,7 +27,7 @@ class ImageDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("goodImages")
-  void decodesLikePilConvertRgbAfterExifTranspose(Corpus.Entry entry) throws ImageException {
+  void decodesLikePilConvertRgbAfterExifTranspose(Corpus.Entry entry) throws ImageFailure {
     RgbImage expected = entry.expected();
 
     RgbImage actual = decoder.decode(entry.bytes());
@@ -47,13 +49,13 @@ class ImageDecoderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badImages")
   void refusesBadInputWithItsErrorCode(Corpus.Entry entry) {
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decode(entry.bytes()));
+    ImageFailure e = assertThrows(ImageFailure.class, () -> decoder.decode(entry.bytes()));
 
     assertEquals(entry.error().orElseThrow(), e.code(), e.getMessage());
   }
 
   @Test
-  void jpegDecodingMatchesPilExactlyOnThisMachinesLibjpeg() throws ImageException {
+  void jpegDecodingMatchesPilExactlyOnThisMachinesLibjpeg() throws ImageFailure {
     // The JDK here links the same libjpeg-turbo as PIL: baseline, progressive, 4:4:4, grey, CMYK, YCCK agree exactly.
     for (String file : new String[] {"rgb-baseline.jpg", "rgb-progressive.jpg", "rgb-444.jpg", "gray.jpg",
         "cmyk.jpg", "cmyk-icc.jpg", "ycck.jpg", "rgb-icc-adobergb.jpg", "exif-orientation-6.jpg"}) {
@@ -64,8 +66,8 @@ class ImageDecoderTest {
 
   @Test
   void emptyAndNullInputAreEmpty() {
-    assertEquals(ImageErrorCode.EMPTY, assertThrows(ImageException.class, () -> decoder.decode(new byte[0])).code());
-    assertEquals(ImageErrorCode.EMPTY, assertThrows(ImageException.class, () -> decoder.decode(null)).code());
+    assertEquals(ErrorCode.EMPTY, assertThrows(ImageFailure.class, () -> decoder.decode(new byte[0])).code());
+    assertEquals(ErrorCode.EMPTY, assertThrows(ImageFailure.class, () -> decoder.decode(null)).code());
   }
 
   @Test
@@ -78,13 +80,13 @@ class ImageDecoderTest {
     long before = threads.getThreadAllocatedBytes(id);
     long start = System.nanoTime();
 
-    ImageException fromPng = assertThrows(ImageException.class, () -> decoder.decode(png));
-    ImageException fromJpeg = assertThrows(ImageException.class, () -> decoder.decode(jpeg));
+    ImageFailure fromPng = assertThrows(ImageFailure.class, () -> decoder.decode(png));
+    ImageFailure fromJpeg = assertThrows(ImageFailure.class, () -> decoder.decode(jpeg));
 
     long allocated = threads.getThreadAllocatedBytes(id) - before;
     long millis = (System.nanoTime() - start) / 1_000_000;
-    assertEquals(ImageErrorCode.TOO_LARGE, fromPng.code());
-    assertEquals(ImageErrorCode.TOO_LARGE, fromJpeg.code());
+    assertEquals(ErrorCode.TOO_LARGE, fromPng.code());
+    assertEquals(ErrorCode.TOO_LARGE, fromJpeg.code());
     assertTrue(fromPng.getMessage().contains("40000x40000"), fromPng.getMessage());
     // Decoding would need 4.8 GB; refusing needs next to nothing.
     assertTrue(allocated < 8 << 20, "allocated " + allocated + " bytes");
@@ -92,14 +94,14 @@ class ImageDecoderTest {
   }
 
   @Test
-  void pixelLimitCountsWidthTimesHeight() throws ImageException {
+  void pixelLimitCountsWidthTimesHeight() throws ImageFailure {
     byte[] jpeg = Corpus.entry("rgb-baseline.jpg").bytes(); // 48 x 36 = 1728 pixels
 
     new ImageDecoder(new ImageLimits(1728, 1 << 20)).decode(jpeg);
-    ImageException e = assertThrows(ImageException.class,
+    ImageFailure e = assertThrows(ImageFailure.class,
         () -> new ImageDecoder(new ImageLimits(1727, 1 << 20)).decode(jpeg));
 
-    assertEquals(ImageErrorCode.TOO_LARGE, e.code());
+    assertEquals(ErrorCode.TOO_LARGE, e.code());
     assertTrue(e.getMessage().contains("1728 pixels"), e.getMessage());
   }
 
@@ -107,33 +109,33 @@ class ImageDecoderTest {
   void byteLimitIsCheckedBeforeLookingAtTheData() {
     byte[] jpeg = Corpus.entry("rgb-baseline.jpg").bytes();
 
-    ImageException e = assertThrows(ImageException.class,
+    ImageFailure e = assertThrows(ImageFailure.class,
         () -> new ImageDecoder(new ImageLimits(1 << 20, jpeg.length - 1)).decode(jpeg));
 
-    assertEquals(ImageErrorCode.TOO_LARGE, e.code());
+    assertEquals(ErrorCode.TOO_LARGE, e.code());
     assertTrue(e.getMessage().contains(jpeg.length + " bytes"), e.getMessage());
   }
 
   @Test
   void unsupportedFormatMessageShowsTheFirstBytes() {
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decode("GIF? no, text".getBytes()));
+    ImageFailure e = assertThrows(ImageFailure.class, () -> decoder.decode("GIF? no, text".getBytes()));
 
-    assertEquals(ImageErrorCode.UNSUPPORTED_FORMAT, e.code());
+    assertEquals(ErrorCode.UNSUPPORTED_FORMAT, e.code());
     assertTrue(e.getMessage().contains("47 49 46 3f"), e.getMessage());
   }
 
   @Test
   void truncationMessageSaysTruncated() {
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decode(Corpus.entry("truncated.jpg").bytes()));
+    ImageFailure e = assertThrows(ImageFailure.class, () -> decoder.decode(Corpus.entry("truncated.jpg").bytes()));
 
-    assertEquals(ImageErrorCode.CORRUPT, e.code());
+    assertEquals(ErrorCode.CORRUPT, e.code());
     assertTrue(e.getMessage().contains("truncated"), e.getMessage());
   }
 
   private void decodeQuietly(byte[] data) {
     try {
       decoder.decode(data);
-    } catch (ImageException expected) {
+    } catch (ImageFailure expected) {
       // only warming up
     }
   }

@@ -1,13 +1,10 @@
 package io.resnetspark.udf.image;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.errors.ImageFailure;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
@@ -30,6 +27,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 class ImagePreprocessorTest {
 
   private static final String PARITY = "/images/parity/";
@@ -47,7 +49,7 @@ class ImagePreprocessorTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("parityCases")
-  void matchesTorchvisionResizeCenterCropToTensorNormalize(String name, JsonNode c) throws ImageException {
+  void matchesTorchvisionResizeCenterCropToTensorNormalize(String name, JsonNode c) throws ImageFailure {
     PreprocessSpec spec = new PreprocessSpec("parity", c.get("resize").asInt(), c.get("crop").asInt(), "bilinear",
         true, floats(MANIFEST.get("mean")), floats(MANIFEST.get("std")), "RGB", "NHWC");
     float[] expected = torchvisionTensor(c, spec);
@@ -86,7 +88,7 @@ class ImagePreprocessorTest {
   }
 
   @Test
-  void writesOneImageAtTheBufferPositionAndAdvancesIt() throws ImageException {
+  void writesOneImageAtTheBufferPositionAndAdvancesIt() throws ImageFailure {
     byte[] grace = Corpus.resource(PARITY + "grace_hopper.jpg");
     byte[] coffee = Corpus.resource(PARITY + "coffee.jpg");
     FloatBuffer batch = FloatBuffer.allocate(2 * preprocessor.outputSize());
@@ -103,7 +105,7 @@ class ImagePreprocessorTest {
   }
 
   @Test
-  void writesIntoADirectBufferAsTensorsUse() throws ImageException {
+  void writesIntoADirectBufferAsTensorsUse() throws ImageFailure {
     byte[] grace = Corpus.resource(PARITY + "grace_hopper.jpg");
     FloatBuffer heap = FloatBuffer.allocate(preprocessor.outputSize());
     FloatBuffer direct = ByteBuffer.allocateDirect(4 * preprocessor.outputSize()).order(ByteOrder.nativeOrder())
@@ -122,10 +124,10 @@ class ImagePreprocessorTest {
     FloatBuffer dest = FloatBuffer.allocate(preprocessor.outputSize() + 5);
     dest.position(5);
 
-    ImageException e = assertThrows(ImageException.class,
+    ImageFailure e = assertThrows(ImageFailure.class,
         () -> preprocessor.preprocess(Corpus.entry("truncated.jpg").bytes(), dest));
 
-    assertEquals(ImageErrorCode.CORRUPT, e.code());
+    assertEquals(ErrorCode.CORRUPT, e.code());
     assertEquals(5, dest.position());
     assertTrue(Arrays.stream(toDoubles(dest.array())).allMatch(v -> v == 0));
   }
@@ -147,7 +149,7 @@ class ImagePreprocessorTest {
         preprocessor.preprocess(entry.bytes(), dest);
         assertTrue(entry.error().isEmpty(), entry + " should have failed with " + entry.error());
         assertEquals(preprocessor.outputSize(), dest.position());
-      } catch (ImageException e) {
+      } catch (ImageFailure e) {
         assertEquals(entry.error().orElse(null), e.code(), entry + ": " + e.getMessage());
       }
     }
@@ -199,13 +201,13 @@ class ImagePreprocessorTest {
   void invalidImageStructsGiveErrorCodes() {
     FloatBuffer dest = FloatBuffer.allocate(preprocessor.outputSize());
 
-    assertEquals(ImageErrorCode.CORRUPT, structError(new byte[0], -1, -1, -1, dest), "Spark's invalid-image row");
-    assertEquals(ImageErrorCode.CORRUPT, structError(new byte[10], 2, 2, 3, dest), "length does not match");
-    assertEquals(ImageErrorCode.UNSUPPORTED_FORMAT, structError(new byte[8], 2, 2, 2, dest), "two channels");
+    assertEquals(ErrorCode.CORRUPT, structError(new byte[0], -1, -1, -1, dest), "Spark's invalid-image row");
+    assertEquals(ErrorCode.CORRUPT, structError(new byte[10], 2, 2, 3, dest), "length does not match");
+    assertEquals(ErrorCode.UNSUPPORTED_FORMAT, structError(new byte[8], 2, 2, 2, dest), "two channels");
     ImagePreprocessor tight = new ImagePreprocessor(V1, new ImageLimits(3, 1 << 20));
-    ImageException e = assertThrows(ImageException.class,
+    ImageFailure e = assertThrows(ImageFailure.class,
         () -> tight.preprocessImageStruct(new byte[12], 2, 2, 3, dest));
-    assertEquals(ImageErrorCode.TOO_LARGE, e.code());
+    assertEquals(ErrorCode.TOO_LARGE, e.code());
     assertEquals(0, dest.position());
   }
 
@@ -242,14 +244,14 @@ class ImagePreprocessorTest {
     assertThrows(IllegalArgumentException.class, () -> new ImagePreprocessor(bgr, ImageLimits.defaults()));
   }
 
-  private float[] run(String file) throws ImageException {
+  private float[] run(String file) throws ImageFailure {
     FloatBuffer out = FloatBuffer.allocate(preprocessor.outputSize());
     preprocessor.preprocess(Corpus.resource(PARITY + file), out);
     return out.array();
   }
 
-  private ImageErrorCode structError(byte[] data, int h, int w, int channels, FloatBuffer dest) {
-    return assertThrows(ImageException.class, () -> preprocessor.preprocessImageStruct(data, h, w, channels, dest))
+  private ErrorCode structError(byte[] data, int h, int w, int channels, FloatBuffer dest) {
+    return assertThrows(ImageFailure.class, () -> preprocessor.preprocessImageStruct(data, h, w, channels, dest))
         .code();
   }
 
