@@ -185,7 +185,8 @@ class LabelImagesJobTest {
     Path output = dir.resolve("schema");
     assertEquals(ExitCode.OK, label(images.resolve("garden"), output).code());
     List<String> names = List.of("path", "modification_time", "length", "label", "index", "probability", "top_k",
-        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at");
+        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at",
+        "attempts");
     var schema = spark.read().parquet(output.toString()).schema();
     assertEquals(names, List.of(schema.fieldNames()));
     for (StructField field : schema.fields()) {

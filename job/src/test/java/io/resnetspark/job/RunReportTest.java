@@ -125,6 +125,31 @@ class RunReportTest {
   }
 
   @Test
+  void theSummaryNamesFilesPassedOverAndTheLakeTablesCommit() throws IOException {
+    RunReport base = sample(false, 0, histogram());
+    Map<String, Long> passedOver = new LinkedHashMap<>();
+    passedOver.put("heic", 1204L);
+    passedOver.put("svg", 3L);
+    passedOver.put("", 1L);
+    RunReport.Table table = new RunReport.Table("resnet_lake.db.labels", "6120512373384385139",
+        "2024-05-01 10:00:19", 12, 3, 1, 98_402, "SELECT * FROM resnet_lake.db.labels VERSION AS OF 6120512373384385139");
+    RunReport lake = new RunReport(base.runId(), base.status(), base.startedAt(), base.finishedAt(),
+        base.wallSeconds(), new RunReport.Input(base.input().paths(), "binaryFile", base.input().extensions(),
+            passedOver), new RunReport.Output("db.labels", "iceberg", "incremental", table), base.model(),
+        base.counts(), base.errorRate(), base.maxErrorRate(), base.modelLoadsPerExecutor(), base.executors(),
+        base.partitions(), base.driverSeconds(), base.throughput(), base.labelHistogram(), base.spark());
+    String s = lake.summary(10);
+    assertTrue(s.contains("  not labelled: 1,204 .heic, 3 .svg, 1 without extension (see --extensions)\n"), s);
+    assertTrue(s.contains("  table    resnet_lake.db.labels snapshot 6120512373384385139: 12 rows inserted, "
+        + "3 updated, 1 deleted, 98,402 unchanged\n"), s);
+    assertTrue(s.contains("  read it  SELECT * FROM resnet_lake.db.labels VERSION AS OF 6120512373384385139\n"), s);
+    RunReport back = RunReport.fromJson(lake.toJson());
+    assertEquals(table, back.output().table());
+    assertEquals(passedOver, back.input().notLabelled());
+    assertTrue(!sample(false, 0, histogram()).summary(10).contains("not labelled"), "nothing passed over, no line");
+  }
+
+  @Test
   void theSummaryCountsAddUpAndListTheTopLabels() {
     String s = sample(false, 5, histogram()).summary(2);
     assertTrue(s.contains("15 seen, 5 skipped (already labelled), 10 written: 7 labelled, 3 errors (CORRUPT 2, "
