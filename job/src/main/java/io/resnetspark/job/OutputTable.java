@@ -280,12 +280,14 @@ public final class OutputTable {
    * tables do the same inside their MERGE.
    */
   public static Dataset<Row> withEarlierAttempts(Dataset<Row> rows, Dataset<Row> current) {
-    Column earlier = when(sameVersion(rows, current).and(isTransient(current.col(DONE + ERROR_CODE))),
-        current.col(DONE + ATTEMPTS)).otherwise(lit(0));
+    // Fresh column identities: the rows were selected through a join with the same current rows.
+    Dataset<Row> earlierRows = current.toDF(current.columns());
+    Column earlier = when(sameVersion(rows, earlierRows).and(isTransient(earlierRows.col(DONE + ERROR_CODE))),
+        earlierRows.col(DONE + ATTEMPTS)).otherwise(lit(0));
     Column[] columns = Arrays.stream(SCHEMA.fieldNames())
         .map(name -> name.equals(ATTEMPTS) ? rows.col(ATTEMPTS).plus(earlier).as(ATTEMPTS) : rows.col(name))
         .toArray(Column[]::new);
-    return rows.join(current, rows.col(PATH).equalTo(current.col(DONE + PATH)), "left").select(columns);
+    return rows.join(earlierRows, rows.col(PATH).equalTo(earlierRows.col(DONE + PATH)), "left").select(columns);
   }
 
   private static Column sameVersion(Dataset<Row> rows, Dataset<Row> current) {
