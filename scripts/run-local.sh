@@ -2,8 +2,9 @@
 # Labels images on this machine with Spark in local mode: the README's main command.
 #
 # With no arguments it needs nothing but Java and Maven: it builds the job jar if it is missing or older than
-# the sources, builds a ResNet-50 SavedModel with RANDOM weights (once), writes a small sample image set (once),
-# runs the job and prints its summary and the first labelled rows. Arguments are the job's options (see
+# the sources, builds a ResNet-50 SavedModel (once) with torchvision's IMAGENET1K_V2 weights (downloaded once and
+# verified; RANDOM weights when they cannot be had), writes a small sample set of photographs and a few broken
+# files (once), runs the job and prints its summary and the first labelled rows. Arguments are the job's options (see
 # --help); whatever they leave out is filled in as above. Exit code: the job's (0 ok, 1 configuration error,
 # 2 bad command line, 3 error rate exceeded, 4 run failed).
 set -euo pipefail
@@ -19,9 +20,12 @@ usage() {
 Usage: scripts/run-local.sh [JOB OPTIONS...]
 
 Runs io.resnetspark.job.LabelImagesJob in Spark local mode. Options you leave out are filled in:
-  --model/--arch  a ResNet-50 SavedModel with RANDOM weights, built once into <run dir>/models/resnet50-random
-                  (labels are then meaningless); with --weights FILE: --arch resnet50 --weights FILE
-  --input         20 sample images written once into <run dir>/sample-images
+  --model/--arch  a ResNet-50 SavedModel with torchvision's IMAGENET1K_V2 weights, built once into
+                  <run dir>/models/resnet50-imagenet1k_v2; when the weights cannot be had (no network, no
+                  cached copy), one with RANDOM weights (labels meaningless) in <run dir>/models/resnet50-random.
+                  With --weights FILE|NAME: --arch resnet50 --weights FILE|NAME
+  --input         sample files written once into <run dir>/sample-images: 5 photographs, 6 drawings
+                  and 3 broken files (error rows)
   --output        <run dir>/labels, with --mode overwrite
   --config        conf/job-defaults.properties
   --show-rows     10
@@ -29,11 +33,15 @@ Spark settings come from conf/spark-defaults.local.conf, logging from conf/log4j
 
 Examples:
   scripts/run-local.sh
+  scripts/run-local.sh --weights IMAGENET1K_V1 --input ~/Pictures
   scripts/run-local.sh --weights resnet50-0676ba61.pth --input ~/Pictures
   scripts/run-local.sh --model models/resnet50 --input /data/images --output /data/labels --mode incremental
 
 Environment:
   RESNET_SPARK_RUN_DIR   where models, sample images and labels go (default: <repo>/.run)
+  RESNET_SPARK_CACHE_DIR where downloaded weights are kept, under weights/ (default: ~/.cache/resnet-spark);
+                         a copy in torch's cache ($TORCH_HOME/hub/checkpoints) is used as it is
+  RESNET_SPARK_WEIGHTS_URL  a mirror of torchvision's models/ folder, instead of download.pytorch.org
   RUN_LOCAL_JAVA_OPTS    JVM options of the job (default: -Xmx from spark.driver.memory)
 EOF
 }
@@ -121,22 +129,32 @@ if ! $help_asked; then
     if has_option weights "${args[@]}"; then
       extra+=(--arch resnet50)
     else
-      model="$run_dir/models/resnet50-random"
+      model="$run_dir/models/resnet50-imagenet1k_v2"
       if [[ ! -f "$model/saved_model.pb" ]]; then
-        rs_info "building a ResNet-50 SavedModel with RANDOM weights into $model (once) ..."
-        "${java_cmd[@]}" io.resnetspark.model.cli.ModelBuilderCli build --arch resnet50 --out "$model" \
-          --overwrite >&2 || rs_die "could not build the ResNet-50 model"
+        rs_info "building a ResNet-50 SavedModel with torchvision's IMAGENET1K_V2 weights into $model (once) ..."
+        "${java_cmd[@]}" io.resnetspark.model.cli.ModelBuilderCli build --arch resnet50 --weights IMAGENET1K_V2 \
+          --out "$model" --overwrite >&2 || true
+      fi
+      if [[ ! -f "$model/saved_model.pb" ]]; then
+        model="$run_dir/models/resnet50-random"
+        if [[ ! -f "$model/saved_model.pb" ]]; then
+          rs_info "building a ResNet-50 SavedModel with RANDOM weights into $model (once) ..."
+          "${java_cmd[@]}" io.resnetspark.model.cli.ModelBuilderCli build --arch resnet50 --out "$model" \
+            --overwrite >&2 || rs_die "could not build the ResNet-50 model"
+        fi
+        rs_info "note: torchvision's ResNet-50 weights could not be had (see above), so the model has RANDOM"
+        rs_info "      weights and its labels are meaningless. For real labels, run with internet access, put the"
+        rs_info "      checkpoint where the line above says, or point RESNET_SPARK_WEIGHTS_URL at a mirror."
       fi
       extra+=(--model "$model")
-      rs_info "note: no --model or --weights given, so the model has RANDOM weights and its labels are"
-      rs_info "      meaningless. For real labels: scripts/run-local.sh --weights resnet50-0676ba61.pth"
-      rs_info "      (torchvision's ResNet-50 checkpoint, .pth or .safetensors)"
     fi
   fi
   if ! has_option input "${args[@]}"; then
     samples="$run_dir/sample-images"
-    if [[ -z "$(find "$samples" -type f -print -quit 2>/dev/null)" ]]; then
-      "${java_cmd[@]}" io.resnetspark.job.SampleImages "$samples" 20 >&2 || rs_die "could not write sample images"
+    # The set is written once; one without the photographs' NOTICE predates them and is replaced.
+    if [[ ! -f "$samples/photos/NOTICE" ]]; then
+      rm -rf "$samples"
+      "${java_cmd[@]}" io.resnetspark.job.SampleImages "$samples" >&2 || rs_die "could not write sample images"
     fi
     extra+=(--input "$samples")
   fi

@@ -26,7 +26,11 @@ Submit with the settings of conf/spark-defaults.cluster.conf (and conf/spark-def
 
 Environment:
   RESNET_SPARK_RUN_DIR         run directory (default: <repo>/.run)
-  RESNET_SPARK_DIST_CLASSPATH  jars for the cluster (default: the job module's, from mvn, cached)
+  RESNET_SPARK_DIST_CLASSPATH  jars for the cluster (default: the job module's, from mvn, cached). For
+                               only what a Spark binary distribution ships, as on a user's cluster (the
+                               application jar must bring the rest): run
+                               `mvn -pl spark-distribution generate-resources` and pass the content of
+                               spark-distribution/target/spark-distribution.classpath
   SPARK_MASTER_PORT            master port (default: any free port)
   SPARK_DAEMON_MEMORY          heap of the master and worker JVMs (default 256m)
   SPARK_DAEMON_JAVA_OPTS       more JVM options for them (default: serial GC, C1 only: they do little

@@ -1,8 +1,9 @@
 package io.resnetspark.job;
 
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.cli.ModelOptions;
 import io.resnetspark.model.cli.ResNetSparkVersion;
+import io.resnetspark.model.cli.WeightsArgument;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 import org.apache.spark.network.util.JavaUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -135,32 +137,9 @@ public final class JobOptions {
       description = "A resnet-spark SavedModel directory (any Hadoop path), as written by model-builder.")
   String model;
 
-  @Option(names = "--arch", paramLabel = "NAME", order = 11, converter = ArchitectureConverter.class,
-      description = "Instead of --model: build this architecture on the driver (resnet18, resnet50, ... "
-          + "wide_resnet101_2), from --weights or from random weights.")
-  Architecture arch;
-
-  @Option(names = "--weights", paramLabel = "FILE", order = 12,
-      description = "With --arch: a torchvision/timm checkpoint (.pth or .safetensors). Without it the weights "
-          + "are RANDOM and the labels meaningless.")
-  Path weights;
-
-  @Option(names = "--num-classes", paramLabel = "N", order = 13,
-      description = "With --arch: classes of the model (default: the checkpoint's, or 1000).")
-  Integer numClasses;
-
-  @Option(names = "--labels", paramLabel = "FILE", order = 14,
-      description = "With --arch: class names, one line per class (default: ImageNet names for 1000 classes).")
-  Path labels;
-
-  @Option(names = "--seed", paramLabel = "S", order = 15, defaultValue = "0",
-      description = "With --arch and no --weights: seed of the random weights (default ${DEFAULT-VALUE}).")
-  long seed;
-
-  @Option(names = "--preset", paramLabel = "NAME", order = 16, defaultValue = "IMAGENET1K_V1",
-      description = "With --arch: the preprocessing the weights expect: ${COMPLETION-CANDIDATES} (default "
-          + "${DEFAULT-VALUE}: resize 256, crop 224; V2: resize 232).")
-  PreprocessSpec.Preset preset;
+  /** --arch, --weights, --num-classes, --labels, --seed, --preset: model-builder's own, shared. */
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--output", paramLabel = "PATH", order = 20,
       description = "Where the table goes (directory; file:, hdfs:, s3a: or a local path). With --output-format "
@@ -244,14 +223,23 @@ public final class JobOptions {
     require(inputs != null && !inputs.isEmpty() && inputs.stream().noneMatch(String::isBlank),
         "--input is required (a directory, file or glob; or a table name with --input-format table)");
     require(output != null && !output.isBlank(), "--output is required (the directory the table goes to)");
+    Architecture arch = modelOptions.arch();
+    Integer numClasses = modelOptions.numClasses();
     require(model == null || arch == null, "give either --model or --arch, not both");
     require(model != null || arch != null, "give --model DIR (a SavedModel) or --arch NAME (build one)");
     if (arch == null) {
-      require(weights == null && numClasses == null && labels == null,
+      require(modelOptions.weights() == null && numClasses == null && modelOptions.labels() == null,
           "--weights, --num-classes and --labels go with --arch; a --model has its own");
     }
     if (numClasses != null) {
       require(numClasses >= 1, "--num-classes must be at least 1, got " + numClasses);
+    }
+    if (arch != null && modelOptions.weights() != null && modelOptions.weights().isNamed()) {
+      try {
+        modelOptions.published();
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
     }
     require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
     require(topK >= 1, "--top-k must be at least 1, got " + topK);
@@ -337,17 +325,6 @@ public final class JobOptions {
     }
   }
 
-  static final class ArchitectureConverter implements CommandLine.ITypeConverter<Architecture> {
-    @Override
-    public Architecture convert(String value) {
-      try {
-        return Architecture.fromId(value.strip());
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
-
   // Accessors for the job; the fields stay package-private for picocli and the tests.
   public Path config() {
     return config;
@@ -377,28 +354,25 @@ public final class JobOptions {
     return model;
   }
 
-  public Architecture arch() {
-    return arch;
+  /** The options that choose the model to build with --arch. */
+  public ModelOptions modelOptions() {
+    return modelOptions;
   }
 
-  public Path weights() {
-    return weights;
+  public Architecture arch() {
+    return modelOptions.arch();
+  }
+
+  public WeightsArgument weights() {
+    return modelOptions.weights();
   }
 
   public Integer numClasses() {
-    return numClasses;
-  }
-
-  public Path labels() {
-    return labels;
+    return modelOptions.numClasses();
   }
 
   public long seed() {
-    return seed;
-  }
-
-  public PreprocessSpec.Preset preset() {
-    return preset;
+    return modelOptions.seed();
   }
 
   public String output() {

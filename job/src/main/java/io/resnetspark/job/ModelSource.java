@@ -5,9 +5,14 @@ import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.ModelMetadata;
 import io.resnetspark.model.contract.SavedModelLayout;
 import io.resnetspark.model.io.Directories;
+import io.resnetspark.model.pretrained.DownloadProgress;
+import io.resnetspark.model.pretrained.Environment;
+import io.resnetspark.model.pretrained.WeightsCache;
+import io.resnetspark.model.pretrained.WeightsLocations;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -41,10 +46,15 @@ public final class ModelSource implements AutoCloseable {
 
   /** Resolves {@code --model} or builds {@code --arch}, whichever the options name. */
   public static ModelSource resolve(JobOptions options, Configuration hadoopConf) {
+    return resolve(options, hadoopConf, Environment.system());
+  }
+
+  /** As {@link #resolve(JobOptions, Configuration)}; {@code env} locates published weights (cache, mirror). */
+  static ModelSource resolve(JobOptions options, Configuration hadoopConf, Environment env) {
     if (options.model() != null) {
       return open(options.model(), hadoopConf, null);
     }
-    return build(options, hadoopConf);
+    return build(options, hadoopConf, env);
   }
 
   /**
@@ -92,8 +102,11 @@ public final class ModelSource implements AutoCloseable {
     }
   }
 
-  /** Builds {@code --arch} from {@code --weights} (or random weights) into a temporary directory. */
-  static ModelSource build(JobOptions o, Configuration hadoopConf) {
+  /**
+   * Builds {@code --arch} from {@code --weights} (a file, or published weights fetched into the cache) or from
+   * random weights, into a temporary directory.
+   */
+  static ModelSource build(JobOptions o, Configuration hadoopConf, Environment env) {
     java.nio.file.Path tmp;
     try {
       tmp = Files.createTempDirectory("resnet-spark-model-");
@@ -102,8 +115,9 @@ public final class ModelSource implements AutoCloseable {
     }
     java.nio.file.Path out = tmp.resolve(o.arch().id());
     try {
-      ModelBuilder.build(new ModelBuilder.BuildRequest(o.arch(), o.weights(), o.numClasses(), o.labels(), o.seed(),
-          o.preset(), out, false));
+      WeightsCache cache = new WeightsCache(WeightsLocations.from(env),
+          DownloadProgress.forConsole(new PrintWriter(System.err, true)));
+      ModelBuilder.build(o.modelOptions().buildRequest(out, false, cache));
     } catch (NoSuchFileException e) {
       Directories.deleteQuietly(tmp);
       throw new ConfigException("no such file: " + e.getFile(), e);

@@ -206,7 +206,7 @@ public record RunReport(
     line(s, "  weights  %s", model.weights());
     if (model.randomWeights()) {
       line(s, "           RANDOM WEIGHTS: the labels below are meaningless. Build with real weights:");
-      line(s, "           --arch %s --weights FILE (a torchvision .pth or .safetensors checkpoint)",
+      line(s, "           --arch %s --weights DEFAULT (torchvision's, downloaded once), or --weights FILE",
           model.architecture());
     }
     line(s, "  input    %s (%s%s)", String.join(", ", input.paths()), input.format(),

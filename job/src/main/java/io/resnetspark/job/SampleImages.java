@@ -1,5 +1,6 @@
 package io.resnetspark.job;
 
+import io.resnetspark.udf.errors.ErrorCode;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.GradientPaint;
@@ -7,37 +8,93 @@ import java.awt.Graphics2D;
 import java.awt.Polygon;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 
 /**
- * A small, reproducible image set for trying the job on a machine with no images at hand: seeded drawings of
- * shapes on gradients, in JPEG, PNG, BMP and GIF, of different sizes, spread over two sub-directories (the job
- * searches recursively). Made with the JDK's own encoders, so it works wherever Java does.
+ * The sample set of {@code scripts/run-local.sh}, for trying the job on a machine with no images at hand: a
+ * handful of real photographs (public domain or CC0, carried in the jar with their NOTICE), seeded drawings of
+ * shapes on gradients in JPEG, PNG, BMP and GIF, and a few broken files so the output shows error rows too. The
+ * drawings are made with the JDK's own encoders, so the set can be written wherever Java runs.
  *
- * <p>{@code java -cp <job jar> io.resnetspark.job.SampleImages DIR [COUNT]}
+ * <p>{@code java -cp <job jar> io.resnetspark.job.SampleImages DIR}
  */
 public final class SampleImages {
   /** Formats in rotation; the JDK writes each of them. */
   static final String[] FORMATS = {"jpg", "png", "jpeg", "bmp", "gif"};
   static final String[] FOLDERS = {"garden", "street"};
+  /** The photographs under {@code samples/} in the jar (see {@code scripts/make_sample_photos.py}). */
+  static final List<String> PHOTOS = List.of("astronaut.jpg", "chelsea.jpg", "coffee.jpg", "grace_hopper.jpg",
+      "rocket.jpg");
+  static final String NOTICE = "NOTICE";
+  static final int DRAWINGS = 6;
 
   private SampleImages() {
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length < 1 || args.length > 2) {
-      System.err.println("usage: SampleImages DIR [COUNT]");
+    if (args.length != 1) {
+      System.err.println("usage: SampleImages DIR");
       System.exit(ExitCode.USAGE);
     }
-    int count = args.length == 2 ? Integer.parseInt(args[1]) : 20;
-    List<Path> files = write(Path.of(args[0]), count, 160, 640, 42);
-    System.out.println("wrote " + files.size() + " sample images to " + Path.of(args[0]).toAbsolutePath());
+    Path dir = Path.of(args[0]).toAbsolutePath();
+    List<Path> photos = writePhotos(dir.resolve("photos"));
+    List<Path> drawings = write(dir, DRAWINGS, 160, 640, 42);
+    Map<String, ErrorCode> broken = writeBrokenFiles(dir.resolve("broken"));
+    System.out.printf("wrote %d sample files to %s: %d photographs, %d drawings, %d broken files%n",
+        photos.size() + drawings.size() + broken.size(), dir, photos.size(), drawings.size(), broken.size());
+  }
+
+  /** Copies the photographs and their NOTICE (sources and licences) into {@code dir}; returns the photographs. */
+  public static List<Path> writePhotos(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<Path> files = new ArrayList<>();
+    for (String name : PHOTOS) {
+      files.add(copyResource(name, dir));
+    }
+    copyResource(NOTICE, dir);
+    return files;
+  }
+
+  private static Path copyResource(String name, Path dir) throws IOException {
+    try (InputStream in = SampleImages.class.getResourceAsStream("samples/" + name)) {
+      if (in == null) {
+        throw new IOException("samples/" + name + " is missing from the class path");
+      }
+      Path target = dir.resolve(name);
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      return target;
+    }
+  }
+
+  /**
+   * Files with image extensions that are not usable images, each with the error code the job gives it: an empty
+   * file, text, and a JPEG cut short.
+   */
+  public static Map<String, ErrorCode> writeBrokenFiles(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, ErrorCode> expected = new LinkedHashMap<>();
+    Files.write(dir.resolve("empty.jpg"), new byte[0]);
+    expected.put("empty.jpg", ErrorCode.EMPTY);
+    Files.writeString(dir.resolve("notes.png"), "these are notes, not a picture\n", StandardCharsets.UTF_8);
+    expected.put("notes.png", ErrorCode.UNSUPPORTED_FORMAT);
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    ImageIO.write(draw(64, 64, new Random(99)), "jpeg", jpeg);
+    Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg.toByteArray(), jpeg.size() / 2));
+    expected.put("truncated.jpg", ErrorCode.CORRUPT);
+    return expected;
   }
 
   /**

@@ -11,6 +11,8 @@ import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.BuildInfo;
+import io.resnetspark.model.PreprocessSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -106,6 +108,24 @@ class JobOptionsTest {
   void modelAndArchExcludeEachOther() {
     assertTrue(usageError(minimalWith("--arch", "resnet18")).contains("either --model or --arch"));
     assertTrue(usageError(minimalWith("--weights", "w.pth")).contains("go with --arch"));
+  }
+
+  @Test
+  void weightsArePublishedNamesOrFiles() {
+    JobOptions named = parse("--input", "i", "--output", "o", "--arch", "resnet50", "--weights", "imagenet1k_v2");
+    assertTrue(named.weights().isNamed());
+    assertEquals("IMAGENET1K_V2", named.weights().name());
+    assertEquals(PreprocessSpec.Preset.IMAGENET1K_V2, named.modelOptions().preprocessing());
+    JobOptions file = parse("--input", "i", "--output", "o", "--arch", "resnet50", "--weights", "r50.pth");
+    assertEquals(Path.of("r50.pth"), file.weights().file());
+    assertEquals(PreprocessSpec.Preset.IMAGENET1K_V1, file.modelOptions().preprocessing());
+  }
+
+  @Test
+  void weightsTorchvisionDoesNotPublishAreAUsageError() {
+    String message = usageError("--input", "i", "--output", "o", "--arch", "resnet34", "--weights", "IMAGENET1K_V2");
+    assertEquals("torchvision publishes no IMAGENET1K_V2 weights for resnet34; it has IMAGENET1K_V1 and DEFAULT",
+        message);
   }
 
   @Test

@@ -6,11 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.Architecture;
+import com.sun.net.httpserver.HttpServer;
 import io.resnetspark.model.ModelBuilder;
+import io.resnetspark.model.pretrained.Environment;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,5 +138,60 @@ class ModelSourceTest {
         "--weights", dir.resolve("missing.pth").toString()).options();
     e = assertThrows(ConfigException.class, () -> ModelSource.resolve(noWeights, conf));
     assertTrue(e.getMessage().contains("missing.pth"), e.getMessage());
+  }
+
+  @Test
+  void namedWeightsComeThroughTheMirrorAndAreVerifiedBeforeUse() throws IOException {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    byte[] notTorchvisions = "not resnet18's checkpoint".getBytes(StandardCharsets.US_ASCII);
+    HttpServer mirror = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    mirror.createContext("/models/", exchange -> {
+      requests.add(exchange.getRequestURI().getPath());
+      exchange.sendResponseHeaders(200, notTorchvisions.length);
+      exchange.getResponseBody().write(notTorchvisions);
+      exchange.close();
+    });
+    mirror.start();
+    try {
+      String base = "http://127.0.0.1:" + mirror.getAddress().getPort() + "/models/";
+      JobOptions options = JobCommandLine.parse("--input", "i", "--output", "o", "--arch", "resnet18",
+          "--weights", "IMAGENET1K_V1").options();
+      Environment env = Environment.of(Map.of("RESNET_SPARK_WEIGHTS_URL", base), dir.resolve("home"));
+      ConfigException e = assertThrows(ConfigException.class, () -> ModelSource.resolve(options, conf, env));
+      assertEquals(List.of("/models/resnet18-f37072fd.pth"), requests);
+      assertEquals("cannot build resnet18: " + base + "resnet18-f37072fd.pth has SHA-256 "
+          + HexFormat.of().formatHex(sha256(notTorchvisions)) + " but its name says it begins with f37072fd: "
+          + "refused, nothing kept", e.getMessage());
+    } finally {
+      mirror.stop(0);
+    }
+  }
+
+  @Test
+  void namedWeightsWithoutNetworkAreAConfigErrorSayingWhereToPutTheFile() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    String base = "http://127.0.0.1:" + closedPort + "/models/";
+    JobOptions options = JobCommandLine.parse("--input", "i", "--output", "o", "--arch", "resnet50",
+        "--weights", "IMAGENET1K_V2").options();
+    Path home = dir.resolve("home");
+    ConfigException e = assertThrows(ConfigException.class, () -> ModelSource.resolve(options, conf,
+        Environment.of(Map.of("RESNET_SPARK_WEIGHTS_URL", base), home)));
+    assertEquals(1, e.getMessage().lines().count());
+    assertTrue(e.getMessage().startsWith("cannot build resnet50: cannot download " + base + "resnet50-11ad3fa6.pth"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("put the file at "
+        + home.resolve(".cache/resnet-spark/weights/resnet50-11ad3fa6.pth") + " by hand"), e.getMessage());
+    assertTrue(e.getMessage().contains("RESNET_SPARK_WEIGHTS_URL"), e.getMessage());
+  }
+
+  static byte[] sha256(byte[] content) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(content);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

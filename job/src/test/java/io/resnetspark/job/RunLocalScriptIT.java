@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/run-local.sh as a new user runs it: on a copy of the repository without any build output, it builds
- * the job jar, writes sample images, labels them and prints the summary and the first rows. Uses a ResNet-18
- * (the README's command builds a ResNet-50, which only takes longer).
+ * the job jar, writes the sample set (photographs, drawings, broken files), labels it and prints the summary and
+ * the first rows. Uses a ResNet-18 with random weights (the README's command builds a ResNet-50 with torchvision's
+ * weights, which needs internet access).
  */
 class RunLocalScriptIT {
   /** Build output and local state: what a fresh checkout does not have. */
@@ -43,13 +44,14 @@ class RunLocalScriptIT {
     assertEquals(0, r.code(), r.output());
     String out = r.output();
     assertTrue(out.contains("building the job jar with Maven"), out);
-    assertTrue(out.contains("wrote 20 sample images to " + runDir.resolve("sample-images")), out);
-    assertTrue(out.contains("20 seen, 0 skipped (already labelled), 20 written: 20 labelled, 0 errors"), out);
+    assertTrue(out.contains("wrote 14 sample files to " + runDir.resolve("sample-images")
+        + ": 5 photographs, 6 drawings, 3 broken files"), out);
+    assertTrue(out.contains("14 seen, 0 skipped (already labelled), 14 written: 11 labelled, 3 errors"), out);
     assertTrue(out.contains("RANDOM WEIGHTS: the labels below are meaningless"), out);
     assertTrue(out.contains("first 10 rows of this run:"), out);
     assertTrue(out.contains("The labels are in " + runDir.resolve("labels") + " (Parquet)"), out);
     JsonNode report = new ObjectMapper().readTree(runDir.resolve("labels").resolve(ReportFiles.JSON).toFile());
-    assertEquals(20, report.at("/counts/labelled").asLong());
+    assertEquals(11, report.at("/counts/labelled").asLong());
     assertEquals("overwrite", report.at("/output/mode").asText(), "its own output directory is replaced each run");
 
     ScriptRunner.Result help = ScriptRunner.run(checkout, "run-local.sh", List.of("--help"), env,

@@ -119,7 +119,8 @@ class RunReportTest {
   void theSummarySaysPlainlyWhenWeightsAreRandom() {
     String random = sample(true, 0, histogram()).summary(10);
     assertTrue(random.contains("RANDOM WEIGHTS: the labels below are meaningless"), random);
-    assertTrue(random.contains("--arch resnet18 --weights FILE"), random);
+    assertTrue(random.contains("--arch resnet18 --weights DEFAULT (torchvision's, downloaded once), or --weights FILE"),
+        random);
     String real = sample(false, 0, histogram()).summary(10);
     assertFalse(real.contains("RANDOM"), real);
   }

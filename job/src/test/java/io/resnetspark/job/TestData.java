@@ -3,19 +3,25 @@ package io.resnetspark.job;
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.udf.image.ImageLimits;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /**
  * A small model and image sets with known good and bad files, shared by the job's end-to-end tests and (through
@@ -66,6 +72,41 @@ public final class TestData {
   }
 
   /**
+   * One JPEG the size of a phone's photograph (4032x3024, 12 MP; quality 90), drawn as {@link SampleImages} draws,
+   * with per-pixel noise like a sensor's so that it compresses, and costs to decode, as a photograph does.
+   */
+  public static Path photo(Path file, long seed) {
+    Random random = new Random(seed);
+    BufferedImage image = SampleImages.draw(4032, 3024, random);
+    int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+    for (int i = 0; i < pixels.length; i++) {
+      int noise = random.nextInt(17) - 8;
+      int p = pixels[i];
+      pixels[i] = clamp((p >> 16 & 0xFF) + noise) << 16 | clamp((p >> 8 & 0xFF) + noise) << 8 | clamp((p & 0xFF) + noise);
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(0.9f);
+      try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+        writer.setOutput(out);
+        writer.write(null, new IIOImage(image, null, null), param);
+      } finally {
+        writer.dispose();
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int clamp(int level) {
+    return Math.max(0, Math.min(255, level));
+  }
+
+  /**
    * Files with image extensions that are not usable images, by file name, with the error code each must get: an
    * empty file, text, a JPEG cut short, and a file over the size limit (sparse: it costs no disk).
    */
@@ -79,17 +120,8 @@ public final class TestData {
    */
   public static Map<String, String> badImages(Path dir, boolean oversized) {
     try {
-      Files.createDirectories(dir);
       Map<String, String> expected = new LinkedHashMap<>();
-      Files.write(dir.resolve("empty.jpg"), new byte[0]);
-      expected.put("empty.jpg", "EMPTY");
-      Files.writeString(dir.resolve("notes.png"), "these are notes, not a picture\n", StandardCharsets.UTF_8);
-      expected.put("notes.png", "UNSUPPORTED_FORMAT");
-      Path whole = SampleImages.write(dir.resolve("tmp"), 1, 64, 64, 99).get(0);
-      byte[] jpeg = Files.readAllBytes(whole);
-      Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
-      expected.put("truncated.jpg", "CORRUPT");
-      deleteQuietly(dir.resolve("tmp"));
+      SampleImages.writeBrokenFiles(dir).forEach((name, code) -> expected.put(name, code.name()));
       if (oversized) {
         try (RandomAccessFile huge = new RandomAccessFile(dir.resolve("huge.jpg").toFile(), "rw")) {
           huge.setLength(ImageLimits.DEFAULT_MAX_BYTES + 1);

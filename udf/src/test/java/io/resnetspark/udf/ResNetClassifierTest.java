@@ -316,7 +316,16 @@ class ResNetClassifierTest {
 
     StructType out = c.setOutputCol("labels").transformSchema(schema);
     assertEquals(PredictionSchema.TYPE, out.apply("labels").dataType());
-    assertEquals(StructType.class, ImageSchema.imageSchema().getClass());
+    // The other input kind: the image column of spark.read.format("image"), as Spark's ImageSchema defines it.
+    StructType images = new StructType().add("image", ImageSchema.columnSchema());
+    StructType labelled = c.setInputCol("image").transformSchema(images);
+    assertEquals(ImageSchema.columnSchema(), labelled.apply("image").dataType());
+    assertEquals(PredictionSchema.TYPE, labelled.apply("labels").dataType());
+    StructType notAnImage = new StructType().add("image", new StructType().add("height", DataTypes.IntegerType));
+    IllegalArgumentException partial = assertThrows(IllegalArgumentException.class,
+        () -> c.transformSchema(notAnImage));
+    assertTrue(partial.getMessage().startsWith("input column 'image' has type struct<height:int>; expected"),
+        partial.getMessage());
   }
 
   @Test

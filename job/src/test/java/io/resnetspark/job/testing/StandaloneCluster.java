@@ -1,6 +1,10 @@
 package io.resnetspark.job.testing;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +17,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A Spark standalone cluster on 127.0.0.1 (a master and N workers, each its own JVM) started through
@@ -23,8 +28,18 @@ import java.util.stream.Collectors;
  * driver's own class path ({@code java.class.path}: test classes, module classes and every dependency) on
  * {@code spark.executor.extraClassPath}: the workers run on this machine, so the paths are valid there, and the
  * executors run exactly the classes the test compiled, lambdas included, without building a jar.
+ *
+ * <p>{@link Builder#sparkDistributionOnly()} starts it instead from the jars of a Spark binary distribution only
+ * (module {@code spark-distribution}): a driver started by {@code scripts/submit.sh} must then ship everything
+ * else in its application jar, as on a user's cluster.
  */
 public final class StandaloneCluster implements AutoCloseable {
+
+    /**
+     * The file of the Spark distribution's class path, written by the {@code spark-distribution} module's build
+     * (job/pom.xml passes it to the integration tests).
+     */
+    public static final String DISTRIBUTION_CLASSPATH_PROPERTY = "resnet.spark.distribution.classpath";
 
     /** Cluster settings users get; {@link #sparkConf()} starts from them. */
     public static final String CLUSTER_TEMPLATE = "spark-defaults.cluster.conf";
@@ -33,6 +48,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
     private static final String EXECUTOR_MAIN = "org.apache.spark.executor.CoarseGrainedExecutorBackend";
     private static final Pattern EXECUTOR_ID = Pattern.compile("--executor-id (\\S+)");
+    private static final Pattern APP_ID = Pattern.compile("--app-id (\\S+)");
 
     private final Path runDir;
     private final Builder shape;
@@ -75,6 +91,15 @@ public final class StandaloneCluster implements AutoCloseable {
     public List<String> gpuAddresses(int worker) {
         String addresses = state.getOrDefault("WORKER_" + worker + "_GPUS", "");
         return addresses.isEmpty() ? List.of() : List.of(addresses.split(","));
+    }
+
+    /** The jars the master, workers and executors run on (file names in {@code spark-home/jars}). */
+    public List<String> jars() {
+        try (Stream<Path> jars = Files.list(Path.of(state.get("SPARK_HOME")).resolve("jars"))) {
+            return jars.map(jar -> jar.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Logs of the master and workers, and executors' stdout/stderr under {@code work/}. */
@@ -145,6 +170,35 @@ public final class StandaloneCluster implements AutoCloseable {
         return pids;
     }
 
+    /** The application an executor JVM runs for: its {@code --app-id}, as Spark names its work directory. */
+    public String applicationOf(long executorPid) {
+        String commandLine = Processes.commandLine(executorPid)
+                .orElseThrow(() -> new IllegalArgumentException(executorPid + " is not running"));
+        return argument(APP_ID, commandLine);
+    }
+
+    /**
+     * The stderr files of application {@code appId}'s executors by executor id, of the ones that ended too:
+     * each worker keeps them in {@code work/<worker>/<app id>/<executor id>/stderr}.
+     */
+    public Map<String, Path> executorLogs(String appId) {
+        Map<String, Path> logs = new TreeMap<>();
+        try (Stream<Path> workers = Files.list(clusterDir().resolve("work"))) {
+            for (Path worker : workers.toList()) {
+                Path app = worker.resolve(appId);
+                if (Files.isDirectory(app)) {
+                    try (Stream<Path> executors = Files.list(app)) {
+                        executors.filter(e -> Files.isRegularFile(e.resolve("stderr")))
+                                .forEach(e -> logs.put(e.getFileName().toString(), e.resolve("stderr")));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return logs;
+    }
+
     /** SIGKILL of one executor JVM, as when its container or machine dies; returns once it is gone. */
     public void killExecutor(long pid) {
         ProcessHandle executor = ProcessHandle.of(pid)
@@ -173,11 +227,15 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private static String executorId(String commandLine) {
-        Matcher id = EXECUTOR_ID.matcher(commandLine);
-        if (!id.find()) {
-            throw new IllegalStateException("executor command line without --executor-id: " + commandLine);
+        return argument(EXECUTOR_ID, commandLine);
+    }
+
+    private static String argument(Pattern option, String commandLine) {
+        Matcher value = option.matcher(commandLine);
+        if (!value.find()) {
+            throw new IllegalStateException("executor command line without " + option.pattern() + ": " + commandLine);
         }
-        return id.group(1);
+        return value.group(1);
     }
 
     private void stopQuietly() {
@@ -201,6 +259,29 @@ public final class StandaloneCluster implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /**
+     * The jars of a Spark binary distribution: spark-sql and spark-mllib with their dependencies as the build of
+     * module {@code spark-distribution} resolved them (Hadoop as hadoop-client-api/runtime; no TF Java, no
+     * hadoop-aws, nothing of this project).
+     */
+    public static String sparkDistributionClassPath() {
+        String file = System.getProperty(DISTRIBUTION_CLASSPATH_PROPERTY);
+        if (file == null || file.isBlank()) {
+            throw new IllegalStateException("-D" + DISTRIBUTION_CLASSPATH_PROPERTY + " is not set: run the test "
+                    + "through Maven (mvn -pl job -am verify), which builds module spark-distribution first");
+        }
+        try {
+            String classPath = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+            if (classPath.isEmpty()) {
+                throw new IllegalStateException(file + " is empty");
+            }
+            return classPath;
+        } catch (IOException e) {
+            throw new UncheckedIOException("no Spark distribution class path at " + file
+                    + "; build module spark-distribution first (mvn -pl job -am verify)", e);
+        }
+    }
+
     /** Shape of the cluster; defaults fit a 2-core CI machine (two 1-core workers, 1g executors). */
     public static final class Builder {
         private final Path runDir;
@@ -209,6 +290,7 @@ public final class StandaloneCluster implements AutoCloseable {
         private String memoryPerWorker = "1536m";
         private String executorMemory = "1g";
         private int gpusPerWorker;
+        private boolean sparkDistributionOnly;
 
         private Builder(Path runDir) {
             this.runDir = runDir;
@@ -241,9 +323,20 @@ public final class StandaloneCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the master, workers and executors on the jars of a Spark binary distribution only
+         * ({@link #sparkDistributionClassPath()}) instead of the test class path, so that what an application
+         * submitted to it needs beyond Spark must come in its own jar.
+         */
+        public Builder sparkDistributionOnly() {
+            this.sparkDistributionOnly = true;
+            return this;
+        }
+
         public StandaloneCluster start() {
             Map<String, String> env = scriptEnv(runDir);
-            env.put("RESNET_SPARK_DIST_CLASSPATH", jarsOfTestClassPath());
+            env.put("RESNET_SPARK_DIST_CLASSPATH",
+                    sparkDistributionOnly ? sparkDistributionClassPath() : jarsOfTestClassPath());
             Instant begin = Instant.now();
             List<String> args = List.of("--workers", Integer.toString(workers), "--cores", Integer.toString(coresPerWorker),
                     "--memory", memoryPerWorker, "--gpus", Integer.toString(gpusPerWorker));

@@ -4,45 +4,28 @@ import io.resnetspark.model.Architecture;
 import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.ModelBuilder.BuildReport;
 import io.resnetspark.model.ModelMetadata;
-import io.resnetspark.model.PreprocessSpec;
+import io.resnetspark.model.pretrained.DownloadProgress;
+import io.resnetspark.model.pretrained.Environment;
+import io.resnetspark.model.pretrained.WeightsCache;
+import io.resnetspark.model.pretrained.WeightsLocations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
-    description = "Builds a ResNet SavedModel from a torchvision/timm checkpoint (.pth or .safetensors) or from "
-        + "torchvision's random initialisation.")
+    description = "Builds a ResNet SavedModel from a torchvision/timm checkpoint (.pth or .safetensors), from "
+        + "torchvision's published weights by name, or from torchvision's random initialisation.")
 final class BuildCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--arch", required = true, paramLabel = "NAME", description = "One of: ${COMPLETION-CANDIDATES}",
-      completionCandidates = ArchitectureNames.class)
-  Architecture arch;
-
-  @Option(names = "--weights", paramLabel = "FILE", description = "A torch.save state_dict (.pth, zip format) or a "
-      + ".safetensors file with torchvision key names. Without it the weights are random (seeded).")
-  Path weights;
-
-  @Option(names = "--num-classes", paramLabel = "N", description = "Classes of the fc layer (default: the "
-      + "checkpoint's, or 1000).")
-  Integer numClasses;
-
-  @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line, one line per class "
-      + "(default: ImageNet-1k names for 1000 classes, class_i otherwise).")
-  Path labels;
-
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the random initialisation "
-      + "(default ${DEFAULT-VALUE}).")
-  long seed;
-
-  @Option(names = "--preset", defaultValue = "IMAGENET1K_V1", paramLabel = "NAME", description = "Preprocessing of "
-      + "the weights: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: resize 256, crop 224; V2: resize 232).")
-  PreprocessSpec.Preset preset;
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "The SavedModel directory to write.")
   Path out;
@@ -50,13 +33,21 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace --out if it exists.")
   boolean overwrite;
 
+  /** Where published weights are cached and fetched from; the process's environment unless a test sets it. */
+  Environment environment = Environment.system();
+
   @Override
   public Integer call() throws IOException {
-    if (numClasses != null) {
-      Validation.positive(spec, "--num-classes", numClasses);
+    if (model.arch() == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--arch is required; choose one of "
+          + Architecture.idList());
     }
-    BuildReport report = ModelBuilder.build(new ModelBuilder.BuildRequest(arch, weights, numClasses, labels, seed,
-        preset, out, overwrite));
+    if (model.numClasses() != null) {
+      Validation.positive(spec, "--num-classes", model.numClasses());
+    }
+    WeightsCache cache = new WeightsCache(WeightsLocations.from(environment),
+        DownloadProgress.forConsole(spec.commandLine().getErr()));
+    BuildReport report = ModelBuilder.build(model.buildRequest(out, overwrite, cache));
     ModelMetadata m = report.metadata();
     PrintWriter o = spec.commandLine().getOut();
     o.printf("wrote %s%n", report.directory());

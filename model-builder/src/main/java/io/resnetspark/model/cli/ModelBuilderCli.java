@@ -1,6 +1,7 @@
 package io.resnetspark.model.cli;
 
 import io.resnetspark.model.Architecture;
+import io.resnetspark.model.pretrained.Environment;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -35,6 +36,11 @@ public final class ModelBuilderCli implements Runnable {
 
   /** Runs the command line with the given streams and returns the exit code (for tests and for main). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(args, out, err, Environment.system());
+  }
+
+  /** As {@link #execute(String[], PrintWriter, PrintWriter)}, with the environment that locates published weights. */
+  static int execute(String[] args, PrintWriter out, PrintWriter err, Environment environment) {
     CommandLine cli = new CommandLine(new ModelBuilderCli())
         .registerConverter(Architecture.class, Architecture::fromId)
         .setCaseInsensitiveEnumValuesAllowed(true)
@@ -54,6 +60,7 @@ public final class ModelBuilderCli implements Runnable {
           command.getErr().println("error: " + message);
           return EXIT_USER_ERROR;
         });
+    ((BuildCommand) cli.getSubcommands().get("build").getCommand()).environment = environment;
     return cli.execute(args);
   }
 

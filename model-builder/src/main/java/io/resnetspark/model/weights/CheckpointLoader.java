@@ -76,7 +76,7 @@ public final class CheckpointLoader {
     return new StateDict(stripped);
   }
 
-  static String sha256(Path file) throws IOException {
+  public static String sha256(Path file) throws IOException {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");

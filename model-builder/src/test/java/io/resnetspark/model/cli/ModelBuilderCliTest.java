@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resnetspark.model.pretrained.CheckpointServer;
+import io.resnetspark.model.pretrained.Environment;
+import io.resnetspark.model.pretrained.TestCheckpoints;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,9 +38,13 @@ class ModelBuilderCliTest {
   }
 
   static Run run(String... args) {
+    return run(Environment.system(), args);
+  }
+
+  static Run run(Environment env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = ModelBuilderCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    int code = ModelBuilderCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true), env);
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -130,5 +139,52 @@ class ModelBuilderCliTest {
     Path notAModel = Files.createDirectory(dir.resolve("empty"));
     run("verify", notAModel.toString()).assertOneLineError(ModelBuilderCli.EXIT_USER_ERROR, "model.json");
     run("verify", dir.resolve("missing").toString()).assertOneLineError(ModelBuilderCli.EXIT_USER_ERROR, "missing");
+  }
+
+  @Test
+  void namedWeightsAreFetchedFromTheMirrorAndRefusedWhenTheyAreNotTorchvisionsFile() throws IOException {
+    try (CheckpointServer mirror = CheckpointServer.start()) {
+      byte[] notTorchvisions = TestCheckpoints.resnet18();
+      mirror.put("resnet18-f37072fd.pth", notTorchvisions);
+      Path home = dir.resolve("home");
+      Path out = dir.resolve("m");
+      Run r = run(Environment.of(Map.of("RESNET_SPARK_WEIGHTS_URL", mirror.baseUrl()), home),
+          "build", "--arch", "resnet18", "--weights", "IMAGENET1K_V1", "--out", out.toString());
+      assertEquals(ModelBuilderCli.EXIT_USER_ERROR, r.exitCode(), r.err());
+      assertEquals(List.of(CheckpointServer.FOLDER + "resnet18-f37072fd.pth"), mirror.requests());
+      List<String> lines = r.err().lines().toList();
+      assertEquals("downloading " + mirror.baseUrl() + "resnet18-f37072fd.pth", lines.get(0).split(" \\(")[0]);
+      assertEquals("error: " + mirror.baseUrl() + "resnet18-f37072fd.pth has SHA-256 "
+          + TestCheckpoints.sha256(notTorchvisions) + " but its name says it begins with f37072fd: refused, nothing "
+          + "kept", lines.get(lines.size() - 1));
+      assertFalse(Files.exists(out));
+      try (Stream<Path> cached = Files.list(home.resolve(".cache/resnet-spark/weights"))) {
+        assertEquals(0, cached.count(), "nothing kept");
+      }
+    }
+  }
+
+  @Test
+  void offlineNamedWeightsAreOneLineWithTheUrlTheCachePathAndTheMirrorVariable() throws IOException {
+    String unreachable = "http://127.0.0.1:" + CheckpointServer.closedPort() + "/models/";
+    Path home = dir.resolve("home");
+    run(Environment.of(Map.of("RESNET_SPARK_WEIGHTS_URL", unreachable), home),
+        "build", "--arch", "resnet50", "--weights", "DEFAULT", "--out", dir.resolve("m").toString())
+        .assertOneLineError(ModelBuilderCli.EXIT_USER_ERROR, "cannot download " + unreachable
+            + "resnet50-11ad3fa6.pth", "put the file at " + home.resolve(".cache/resnet-spark/weights/"
+            + "resnet50-11ad3fa6.pth") + " by hand", "RESNET_SPARK_WEIGHTS_URL");
+  }
+
+  @Test
+  void weightsTorchvisionDoesNotPublishAreNamedWithTheChoices() {
+    run("build", "--arch", "resnet18", "--weights", "IMAGENET1K_V2", "--out", dir.resolve("m").toString())
+        .assertOneLineError(ModelBuilderCli.EXIT_USER_ERROR, "no IMAGENET1K_V2 weights for resnet18",
+            "IMAGENET1K_V1 and DEFAULT");
+  }
+
+  @Test
+  void buildWithoutArchSaysItIsRequired() {
+    run("build", "--out", dir.resolve("m").toString())
+        .assertOneLineError(ModelBuilderCli.EXIT_USAGE, "--arch is required", "resnet50");
   }
 }
