@@ -139,6 +139,8 @@ if [[ -f "$root/udf/src/main/java/io/resnetspark/udf/image/ImagePreprocessor.jav
     java -Xmx2g -cp "$cp_udf" io.resnetspark.bench.PreprocessBench --images "$jpegs" --threads "$t" \
       --repeats "$reps" --min-seconds "$min_s" --out "$results" >/dev/null 2> >(grep -v '^WARNING' >&2)
   done
+  log "4b. preprocessing camera-sized photographs (0.3-24 MP JPEG, progressive, PNG), ours vs torchvision"
+  "$root/scripts/bench/preprocess_photos.sh" "$work" "$results" "$([[ $quick == 1 ]] && echo 1 || echo 3)" "$cp_udf"
 else
   preprocess_skipped="the udf image preprocessor (io.resnetspark.udf.image.ImagePreprocessor) is not in this tree"
 fi

@@ -14,10 +14,12 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$SCRIPT_DIR/lib/common.sh"
 # shellcheck source=lib/spark-dist.sh
 source "$SCRIPT_DIR/lib/spark-dist.sh"
+# shellcheck source=lib/spark-conf.sh
+source "$SCRIPT_DIR/lib/spark-conf.sh"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/run-local.sh [JOB OPTIONS...]
+Usage: scripts/run-local.sh [--s3a] [--properties FILE] [--conf KEY=VALUE] [JOB OPTIONS...]
 
 Runs io.resnetspark.job.LabelImagesJob in Spark local mode. Options you leave out are filled in:
   --model/--arch  a ResNet-50 SavedModel with torchvision's IMAGENET1K_V2 weights, built once into
@@ -29,13 +31,19 @@ Runs io.resnetspark.job.LabelImagesJob in Spark local mode. Options you leave ou
   --output        <run dir>/labels, with --mode overwrite
   --config        conf/job-defaults.properties
   --show-rows     10
-Spark settings come from conf/spark-defaults.local.conf, logging from conf/log4j2.properties.
+Spark settings come from conf/spark-defaults.local.conf, then (as for scripts/submit.sh):
+EOF
+  rs_conf_usage
+  cat <<'EOF'
+Logging comes from conf/log4j2.properties. An s3a:// --output needs --s3a (the S3A committer).
 
 Examples:
   scripts/run-local.sh
   scripts/run-local.sh --weights IMAGENET1K_V1 --input ~/Pictures
   scripts/run-local.sh --weights resnet50-0676ba61.pth --input ~/Pictures
   scripts/run-local.sh --model models/resnet50 --input /data/images --output /data/labels --mode incremental
+  scripts/run-local.sh --s3a --conf spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000 \
+      --input s3a://lake/images --output s3a://lake/labels --mode incremental
 
 Environment:
   RESNET_SPARK_RUN_DIR   where models, sample images and labels go (default: <repo>/.run)
@@ -89,9 +97,18 @@ spark_properties() {
   done <"$file"
 }
 
-args=("$@")
+# The Spark settings options (shared with scripts/submit.sh) are the script's; everything else is the job's.
+args=()
+while (($#)); do
+  case "$1" in
+    --) args+=("$@"); break ;;
+    --s3a | --properties | --properties=* | --conf | --conf=*) rs_conf_arg "$@"; shift "$RS_CONF_SHIFT" ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+rs_conf_check "$RESNET_SPARK_ROOT/conf/spark-defaults.local.conf"
 help_asked=false
-for arg in "${args[@]}"; do
+for arg in "${args[@]+"${args[@]}"}"; do
   [[ "$arg" == "--" ]] && break
   [[ "$arg" == "-h" || "$arg" == "--help" || "$arg" == "-V" || "$arg" == "--version" ]] && help_asked=true
 done
@@ -106,7 +123,12 @@ java="$(rs_java)"
 jar="$(job_jar)"
 classpath="$jar:$(rs_dist_classpath)"
 read -r -a jvm_flags <<<"$(rs_spark_jvm_flags)"
-mapfile -t spark_props < <(spark_properties "$RESNET_SPARK_ROOT/conf/spark-defaults.local.conf")
+mkdir -p "$run_dir/run-local"
+rs_conf_merge "$run_dir/run-local/spark.conf" "" "$RESNET_SPARK_ROOT/conf/spark-defaults.local.conf"
+mapfile -t spark_props < <(spark_properties "$run_dir/run-local/spark.conf")
+for kv in "${RS_CONFS[@]+"${RS_CONFS[@]}"}"; do
+  mapfile -t -O "${#spark_props[@]}" spark_props < <(printf '%s %s\n' "${kv%%=*}" "${kv#*=}" | spark_properties /dev/stdin)
+done
 if [[ -n "${RUN_LOCAL_JAVA_OPTS:-}" ]]; then
   read -r -a java_opts <<<"$RUN_LOCAL_JAVA_OPTS"
 else

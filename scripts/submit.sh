@@ -9,6 +9,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$SCRIPT_DIR/lib/common.sh"
 # shellcheck source=lib/spark-dist.sh
 source "$SCRIPT_DIR/lib/spark-dist.sh"
+# shellcheck source=lib/spark-conf.sh
+source "$SCRIPT_DIR/lib/spark-conf.sh"
 
 MAIN_CLASS=io.resnetspark.job.LabelImagesJob
 
@@ -20,9 +22,9 @@ Submit options (everything else is passed to the job; use -- before job options 
   --master URL          spark://host:7077 (standalone), yarn, k8s://https://host:port, or local[N] to try it
   --deploy-mode MODE    client (default: the driver runs here) or cluster
   --gpu                 add conf/spark-defaults.gpu.conf (one GPU per executor)
-  --s3a                 add conf/spark-s3a.conf (s3a:// input or output; credentials from the environment)
-  --properties FILE     add another Spark properties file; later files win over earlier ones (repeatable)
-  --conf KEY=VALUE      one Spark setting, winning over every file (repeatable)
+EOF
+  rs_conf_usage
+  cat <<'EOF'
   --jar FILE            the application jar (default: job/target/job-<version>.jar, built if missing)
   --image IMAGE         Kubernetes: the container image with Java 17 and Spark 4.0.x
   --print-command       print the spark-submit command and the merged properties file, run nothing
@@ -56,20 +58,16 @@ EOF
 }
 
 master="" deploy_mode=client jar="" image="" print=false
-files=("$RESNET_SPARK_ROOT/conf/spark-defaults.cluster.conf")
-confs=() job_args=()
+template="$RESNET_SPARK_ROOT/conf/spark-defaults.cluster.conf"
+job_args=()
 while (($#)); do
   case "$1" in
     --master) master="${2:?--master needs a URL}"; shift 2 ;;
     --master=*) master="${1#*=}"; shift ;;
     --deploy-mode) deploy_mode="${2:?--deploy-mode needs client or cluster}"; shift 2 ;;
     --deploy-mode=*) deploy_mode="${1#*=}"; shift ;;
-    --gpu) files+=("$RESNET_SPARK_ROOT/conf/spark-defaults.gpu.conf"); shift ;;
-    --s3a) files+=("$RESNET_SPARK_ROOT/conf/spark-s3a.conf"); shift ;;
-    --properties) files+=("${2:?--properties needs a file}"); shift 2 ;;
-    --properties=*) files+=("${1#*=}"); shift ;;
-    --conf) confs+=("${2:?--conf needs KEY=VALUE}"); shift 2 ;;
-    --conf=*) confs+=("${1#*=}"); shift ;;
+    --gpu) RS_CONF_FILES+=("$RESNET_SPARK_ROOT/conf/spark-defaults.gpu.conf"); shift ;;
+    --s3a | --properties | --properties=* | --conf | --conf=*) rs_conf_arg "$@"; shift "$RS_CONF_SHIFT" ;;
     --jar) jar="${2:?--jar needs a file}"; shift 2 ;;
     --jar=*) jar="${1#*=}"; shift ;;
     --image) image="${2:?--image needs an image name}"; shift 2 ;;
@@ -85,16 +83,12 @@ done
 [[ "$deploy_mode" == client || "$deploy_mode" == cluster ]] || rs_die "--deploy-mode must be client or cluster"
 [[ "$master" == spark://* || "$master" == yarn || "$master" == k8s://* || "$master" == local* ]] ||
   rs_die "--master must be spark://host:port, yarn or k8s://https://host:port, got '$master'"
-if [[ "$master" == k8s://* && -z "$image" ]] && ! grep -qs '^spark.kubernetes.container.image' "${files[@]}" &&
-  ! printf '%s\n' "${confs[@]+"${confs[@]}"}" | grep -q '^spark.kubernetes.container.image='; then
+if [[ "$master" == k8s://* && -z "$image" ]] &&
+  ! grep -qs '^spark.kubernetes.container.image' "$template" "${RS_CONF_FILES[@]+"${RS_CONF_FILES[@]}"}" &&
+  ! printf '%s\n' "${RS_CONFS[@]+"${RS_CONFS[@]}"}" | grep -q '^spark.kubernetes.container.image='; then
   rs_die "Kubernetes needs a container image: --image IMAGE"
 fi
-for file in "${files[@]}"; do
-  [[ -f "$file" ]] || rs_die "no such properties file: $file"
-done
-for kv in "${confs[@]+"${confs[@]}"}"; do
-  [[ "$kv" == *=* ]] || rs_die "--conf takes KEY=VALUE, got '$kv'"
-done
+rs_conf_check "$template"
 ((${#job_args[@]} > 0)) || rs_die "no job options: give at least --input, --model (or --arch) and --output (see --help)"
 
 if [[ -z "$jar" ]]; then
@@ -114,17 +108,10 @@ loopback=false
 merged_dir="$(rs_run_dir)/submit"
 mkdir -p "$merged_dir"
 merged="$merged_dir/spark-submit.conf"
-dropped=""
-$loopback || dropped="|driver\.host|driver\.bindAddress"
-{
-  echo "# Written by scripts/submit.sh from: ${files[*]}"
-  for file in "${files[@]}"; do
-    echo "# --- $file"
-    # The master and deploy mode are spark-submit's own arguments; the files' values would only confuse.
-    grep -vE "^[[:space:]]*spark\.(master|submit\.deployMode)${dropped}[[:space:]]" "$file" || true
-    echo
-  done
-} >"$merged"
+# The master and deploy mode are spark-submit's own arguments; the files' values would only confuse.
+dropped="spark\.(master|submit\.deployMode)"
+$loopback || dropped="spark\.(master|submit\.deployMode|driver\.host|driver\.bindAddress)"
+rs_conf_merge "$merged" "$dropped" "$template"
 
 # launcher_submit ARGS...: what bin/spark-submit does through bin/spark-class. Spark's launcher prints any
 # messages line by line, then a line holding a NUL, then the driver's java command (NUL-separated); the exit
@@ -176,7 +163,7 @@ command+=(--conf "spark.executorEnv.TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:
 # TF's pooling CPU allocator on executors (docs/BENCHMARKS.md: no batch-size cliff, 20-30% less CPU per image).
 command+=(--conf "spark.executorEnv.TF_CPU_ALLOCATOR_USE_BFC=${TF_CPU_ALLOCATOR_USE_BFC:-true}")
 [[ -n "$image" ]] && command+=(--conf "spark.kubernetes.container.image=$image")
-for kv in "${confs[@]+"${confs[@]}"}"; do
+for kv in "${RS_CONFS[@]+"${RS_CONFS[@]}"}"; do
   command+=(--conf "$kv")
 done
 command+=("$jar" "${job_args[@]}")

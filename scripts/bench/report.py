@@ -15,6 +15,8 @@ from collections import defaultdict
 
 FINDINGS_START = "<!-- FINDINGS START (hand-written, kept by scripts/bench/report.py) -->"
 FINDINGS_END = "<!-- FINDINGS END -->"
+PHOTOS_START = "<!-- PHOTOS START (scripts/bench/preprocess_photos.sh; report.py --photos-only rewrites it) -->"
+PHOTOS_END = "<!-- PHOTOS END -->"
 
 
 def load(path):
@@ -50,9 +52,21 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--results", required=True)
     p.add_argument("--doc", required=True)
-    p.add_argument("--plot", required=True)
+    p.add_argument("--plot")
+    p.add_argument("--photos-only", action="store_true",
+                   help="only rewrite the camera-sized photographs section (4b) of an existing --doc")
     a = p.parse_args()
     recs = load(a.results)
+    if a.photos_only:
+        text = open(a.doc).read()
+        section = "\n".join(photo_section(recs))
+        if PHOTOS_START in text:
+            head, rest = text.split(PHOTOS_START, 1)
+            text = head + section + rest.split(PHOTOS_END, 1)[1]
+        else:
+            text = text.replace("\n## 5. ", "\n" + section + "\n\n## 5. ", 1)
+        open(a.doc, "w").write(text)
+        return
     meta = run_facts()
 
     gemm = [r for r in recs if r["kind"] == "gemm"]
@@ -169,7 +183,7 @@ def main():
                 cells.append("b=%d at %.0f%% of best" % (b, 100 * f))
         w("| no batch-size cliff (b=32, 64 within 10%% of best) | %s | %s |" % (", ".join(cells),
                                                                               "yes" if ok else "no"))
-    pre = [r for r in recs if r["kind"] == "preprocess"]
+    pre = [r for r in recs if r["kind"] == "preprocess" and "set" not in r]
     if pre and r50:
         # the lower of the one- and two-thread figures: both cores busy is what an executor sees
         per_core = min(statistics.median(r["img_s_per_core"]) for r in pre)
@@ -204,6 +218,8 @@ def main():
                                                           fmt(r["img_s"], 0)))
     else:
         w("not measured in this run: %s" % meta.get("preprocess_skipped", "the udf image package was not built"))
+    w("")
+    out.extend(photo_section(recs))
     w("")
     w("## 5. The whole job in local[2]")
     w("")
@@ -295,6 +311,61 @@ def main():
     with open(a.doc, "w") as f:
         f.write("\n".join(out))
     plot(ours, torch, a.plot)
+
+
+def photo_section(recs):
+    """Step 4b: camera-sized photographs, ours against torchvision's PIL pipeline, one thread each."""
+    pre = [r for r in recs if r["kind"] == "preprocess" and "set" in r]
+    out = [PHOTOS_START, "", "### 4b. Camera-sized photographs, one thread each, ours vs torchvision's PIL pipeline", ""]
+    if not pre:
+        return out + ["not measured in this run", "", PHOTOS_END]
+    loads = sorted(float(r["load"]) for r in pre if "load" in r)
+    out.append("`scripts/bench/preprocess_photos.sh`: real photographs (Debian's scikit-image and matplotlib samples) "
+               "upscaled by `scripts/bench/make_photos.py`; decode (+ EXIF orientation) -> Resize 256 -> "
+               "CenterCrop 224 -> ToTensor -> Normalize, images in memory. Ours (`PreprocessBench`) and "
+               "torchvision's PIL pipeline (`pil_preprocess.py`, `torch.set_num_threads(1)`) alternate round by "
+               "round. **img per CPU s** counts images per CPU second of the whole process (JVM GC and JIT "
+               "included), the per-core rate a loaded machine hardly moves; wall img/s is shown too. Load average "
+               "during the samples: %.1f–%.1f on 2 cores." % (loads[0], loads[-1]) if loads else "")
+    out.append("")
+    out.append("| set | size | mode | ours img per CPU s | torchvision img per CPU s | ratio | ours wall img/s | "
+               "torchvision wall img/s |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    rows = defaultdict(lambda: defaultdict(lambda: {"cpu": [], "wall": [], "size": "", "phases": None}))
+    order = []
+    for r in pre:
+        key = (r["set"], r.get("mode", "exact"))
+        if key not in order:
+            order.append(key)
+        cell = rows[key][r["impl"]]
+        cell["cpu"] += r.get("img_per_cpu_s", [])
+        cell["wall"] += r.get("img_s_per_core", [])
+        cell["size"] = r.get("typical_size", "")
+        cell["phases"] = r.get("phases_ms") or cell["phases"]
+    exact_ours = {s: statistics.median(rows[(s, m)]["ours"]["cpu"]) for s, m in order
+                  if m == "exact" and rows[(s, m)]["ours"]["cpu"]}
+    for s, m in order:
+        ours, tv = rows[(s, m)]["ours"], rows[(s, m)]["torchvision"]
+        ratio = ("%.2fx" % (statistics.median(ours["cpu"]) / statistics.median(tv["cpu"]))
+                 if ours["cpu"] and tv["cpu"] else "–")
+        if m != "exact" and ours["cpu"] and s in exact_ours:
+            ratio += " (%.1fx our exact)" % (statistics.median(ours["cpu"]) / exact_ours[s])
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            s, ours["size"] or tv["size"], m if m == "exact" else m + " (PIL: `draft`)",
+            fmt(ours["cpu"]) if ours["cpu"] else "–", fmt(tv["cpu"]) if tv["cpu"] else "–", ratio,
+            fmt(ours["wall"]) if ours["wall"] else "–", fmt(tv["wall"]) if tv["wall"] else "–"))
+    out.append("")
+    out.append("Where the time goes (CPU ms per image, each step timed alone, first round):")
+    out.append("")
+    out.append("| set | mode | ours | torchvision |")
+    out.append("|---|---|---|---|")
+    for s, m in order:
+        cells = []
+        for impl in ("ours", "torchvision"):
+            ph = rows[(s, m)][impl]["phases"]
+            cells.append(", ".join("%s %.1f" % (k, v) for k, v in ph.items()) if ph else "–")
+        out.append("| %s | %s | %s | %s |" % (s, m, cells[0], cells[1]))
+    return out + ["", PHOTOS_END]
 
 
 def sh(cmd):

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The candidates of a run: one row per input with {@code path}, {@code modification_time} and {@code length},
@@ -30,7 +32,8 @@ import org.apache.spark.sql.types.StructField;
  * and {@code table}: the binary column as {@code content}). {@code binaryFile} candidates carry no bytes: they are
  * read later by {@link ContentReader}, and only for the files an incremental run still has to label.
  *
- * <p>For file inputs the {@link FileListing} decides which files there are. Spark's image source reads the
+ * <p>For {@code binaryFile} input, {@link DistributedListing} lists the files in Spark tasks, so the driver never
+ * holds the list; for {@code image} input the driver's {@link FileListing} decides. Spark's image source reads the
  * non-empty ones; its scan drops zero-length files, so those are added back with a null image (the classifier
  * reports them as {@code EMPTY}).
  */
@@ -41,8 +44,15 @@ public final class InputSource {
   private InputSource() {
   }
 
-  /** What a run reads: the candidates, and the column that holds each image (null: read later). */
-  public record Candidates(Dataset<Row> rows, String payloadColumn) {
+  /**
+   * What a run reads: the candidates, the column that holds each image (null: read later), and, when the listing
+   * was made here ({@code binaryFile} listed by Spark tasks), how many files it passed over for their extension
+   * (as {@link FileListing.Listing#excluded()}); null otherwise.
+   */
+  public record Candidates(Dataset<Row> rows, String payloadColumn, Map<String, Long> excluded) {
+    Candidates(Dataset<Row> rows, String payloadColumn) {
+      this(rows, payloadColumn, null);
+    }
   }
 
   /**
@@ -53,11 +63,13 @@ public final class InputSource {
   public static Candidates candidates(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
     try {
       return switch (options.inputFormat()) {
-        case BINARYFILE -> new Candidates(listed(spark, listing), null);
+        case BINARYFILE -> listing != null ? new Candidates(listed(spark, listing), null)
+            : distributedListing(spark, options);
         case IMAGE -> new Candidates(images(spark, options, listing), IMAGE);
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
         case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
+        case MANIFEST -> new Candidates(Manifest.candidates(spark, options), null);
       };
     } catch (ConfigException e) {
       throw e;
@@ -74,6 +86,18 @@ public final class InputSource {
         .map(f -> RowFactory.create(f.path(), new Timestamp(f.modificationTime()), f.length()))
         .toList();
     return spark.createDataFrame(rows, ContentReader.INPUT_SCHEMA);
+  }
+
+  /**
+   * The files listed by Spark tasks, kept on the executors (memory, else disk) because a run reads the listing
+   * more than once: to count what was passed over (the first Spark job, which fills the cache), to check it is not
+   * empty, to count it, and to label it.
+   */
+  private static Candidates distributedListing(SparkSession spark, JobOptions options) {
+    DistributedListing.Listing listing = DistributedListing.listing(spark, options.inputs(), options.extensionFilter())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> excluded = listing.excluded();
+    return new Candidates(listing.files(), null, excluded);
   }
 
   private static Dataset<Row> images(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {

@@ -4,6 +4,7 @@ import io.resnetspark.model.Architecture;
 import io.resnetspark.model.cli.ModelOptions;
 import io.resnetspark.model.cli.ResNetSparkVersion;
 import io.resnetspark.model.cli.WeightsArgument;
+import io.resnetspark.udf.image.DecodeMode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +47,9 @@ public final class JobOptions {
     /** A Parquet dataset with a binary column and a path column. */
     PARQUET("parquet"),
     /** A table of the session catalog with a binary column and a path column. */
-    TABLE("table");
+    TABLE("table"),
+    /** The objects an S3 Inventory report or a table of paths names, read as bytes (see {@link Manifest}). */
+    MANIFEST("manifest");
 
     final String cliName;
 
@@ -117,7 +120,8 @@ public final class JobOptions {
   @Option(names = "--input-format", paramLabel = "FORMAT", order = 3, defaultValue = "binaryFile",
       converter = InputFormatConverter.class,
       description = "binaryFile (default: bytes decoded by the model's decoder), image (Spark's image source), "
-          + "parquet or table (a binary column and a path column, see --content-column, --path-column).")
+          + "parquet or table (a binary column and a path column, see --content-column, --path-column), "
+          + "manifest (an S3 Inventory manifest.json, or a CSV/JSON/Parquet table of paths: only those are read).")
   InputFormat inputFormat;
 
   @Option(names = "--content-column", paramLabel = "NAME", order = 4, defaultValue = "content",
@@ -132,6 +136,10 @@ public final class JobOptions {
       description = "parquet/table input: a timestamp column for modification_time (default: none, "
           + "modification_time is null and incremental runs key on the path alone).")
   String modificationTimeColumn;
+
+  @Option(names = "--length-column", paramLabel = "NAME", order = 7,
+      description = "manifest input: the column with each object's size in bytes (default: length, if present).")
+  String lengthColumn;
 
   @Option(names = "--model", paramLabel = "DIR", order = 10,
       description = "A resnet-spark SavedModel directory (any Hadoop path), as written by model-builder.")
@@ -200,6 +208,12 @@ public final class JobOptions {
           + "partition per core.")
   String bytesPerPartition;
 
+  @Option(names = "--decode", paramLabel = "MODE", order = 35, defaultValue = "exact",
+      description = "JPEG decoding: exact (torchvision's tensor bit for bit, the default) or reduced (libjpeg's "
+          + "DCT-domain downscaling first: several times faster on camera-sized photos, close to torchvision); "
+          + "recorded in the run report.")
+  String decode;
+
   @Option(names = "--max-error-rate", paramLabel = "R", order = 40, defaultValue = "1",
       description = "Fraction of this run's rows (0..1) allowed to be errors; above it the run exits with 3 "
           + "after writing (default ${DEFAULT-VALUE}: never).")
@@ -217,6 +231,11 @@ public final class JobOptions {
   @Option(names = "--show-rows", paramLabel = "N", order = 43, defaultValue = "0",
       description = "Print the first N rows this run wrote (default ${DEFAULT-VALUE}).")
   int showRows;
+
+  @Option(names = "--dry-run", order = 44,
+      description = "List the inputs (or read the manifest), apply --mode to the output and print what the run "
+          + "would do, as text and as JSON; load no model, write nothing.")
+  boolean dryRun;
 
   /** Checks what the types cannot; a problem is a usage error naming the option. */
   void validate() {
@@ -243,6 +262,8 @@ public final class JobOptions {
     }
     require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
     require(topK >= 1, "--top-k must be at least 1, got " + topK);
+    require(Arrays.asList(DecodeMode.idArray()).contains(decode),
+        "--decode must be one of " + String.join(", ", DecodeMode.idArray()) + ", got " + decode);
     if (partitions != null) {
       require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
     }
@@ -258,6 +279,8 @@ public final class JobOptions {
     }
     require(!inputFormat.isFiles() || !extensions.isEmpty(), "--extensions is empty; give e.g. jpg,png or *");
     require(inputFormat != InputFormat.TABLE || inputs.size() == 1, "--input-format table takes one table name");
+    require(inputFormat != InputFormat.MANIFEST || inputs.size() == 1,
+        "--input-format manifest takes one manifest (a manifest.json, or a file or directory of paths)");
     require(maxAttempts >= 1, "--max-attempts must be at least 1, got " + maxAttempts);
     targetFileSize();
     if (outputFormat == OutputFormat.ICEBERG) {
@@ -321,7 +344,7 @@ public final class JobOptions {
           .filter(f -> f.cliName.equalsIgnoreCase(value.strip()))
           .findFirst()
           .orElseThrow(() -> new CommandLine.TypeConversionException(
-              "'" + value + "' is not one of binaryFile, image, parquet, table"));
+              "'" + value + "' is not one of binaryFile, image, parquet, table, manifest"));
     }
   }
 
@@ -348,6 +371,14 @@ public final class JobOptions {
 
   public String modificationTimeColumn() {
     return modificationTimeColumn;
+  }
+
+  public String lengthColumn() {
+    return lengthColumn;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
   }
 
   public String model() {
@@ -409,6 +440,11 @@ public final class JobOptions {
 
   public boolean embeddings() {
     return embeddings;
+  }
+
+  /** "exact" or "reduced": see {@link DecodeMode}. */
+  public String decode() {
+    return decode;
   }
 
   public Integer partitions() {

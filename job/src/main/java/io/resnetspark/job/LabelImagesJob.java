@@ -15,6 +15,7 @@ import io.resnetspark.udf.PredictionSchema;
 import io.resnetspark.udf.ResNetClassifier;
 import io.resnetspark.udf.distribution.BroadcastModel;
 import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.distribution.ModelPackage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -141,17 +143,23 @@ public final class LabelImagesJob {
     OutputTable table = lake == null ? new OutputTable(options.output(), options.outputFormat()) : null;
     boolean tableExists;
     boolean outputExisted;
+    String outputState;
     if (lake != null) {
       lake.checkWritable(options.mode());
       tableExists = lake.exists();
       outputExisted = tableExists;
+      outputState = (tableExists ? State.TABLE : State.ABSENT).toString().toLowerCase(Locale.ROOT);
     } else {
+      // Lake tables commit through their own log, not Hadoop's output committer: the check is for file tables.
+      S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
       Existing existing = table.inspect(hadoopConf);
       table.checkWritable(options.mode(), existing, spark);
       tableExists = existing.state() == State.TABLE;
       outputExisted = existing.state() != State.ABSENT;
+      outputState = existing.state().toString().toLowerCase(Locale.ROOT);
     }
-    FileListing.Listing listing = options.inputFormat().isFiles() ? listFiles(hadoopConf) : null;
+    // binaryFile input is listed by Spark tasks (DistributedListing); Spark's image source needs the driver's list.
+    FileListing.Listing listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
@@ -159,7 +167,16 @@ public final class LabelImagesJob {
       }
       InputSource.Candidates candidates = InputSource.candidates(spark, options,
           listing == null ? null : listing.files());
+      // What --extensions passed over: from the driver's listing, or counted by the listing tasks.
+      Map<String, Long> excluded = listing != null ? listing.excluded() : candidates.excluded();
+      if (options.inputFormat() == InputFormat.BINARYFILE && candidates.rows().isEmpty()) {
+        throw noFiles(excluded);
+      }
       phase = lap("checks", phase);
+      if (options.dryRun()) {
+        return dryRun(spark, runId, table, lake, tableExists, outputState, candidates, listing, excluded, model,
+            phase);
+      }
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
 
@@ -211,7 +228,7 @@ public final class LabelImagesJob {
         lakeReport = lakeReport(lake, commit, work, deletionCount, rowsBefore);
       }
       RunReport report = report(spark, runId, started, startNanos, model, broadcast, work, metrics, partitions,
-          listing == null ? null : listing.excluded(), lakeReport);
+          excluded, lakeReport);
       boolean outputExists = lake != null ? lake.exists() : work.count() > 0 || outputExisted;
       String reportDir = lake != null && outputExists ? lake.location() : options.output();
       if (outputExists) {
@@ -239,6 +256,38 @@ public final class LabelImagesJob {
       under = under.or(col(OutputTable.PATH).startsWith(root.endsWith("/") ? root : root + "/"));
     }
     return gone.where(under);
+  }
+
+  /** Counts what the run would do and prints it; the model is not broadcast or loaded, nothing is written. */
+  private int dryRun(SparkSession spark, String runId, OutputTable table, LakeTable lake, boolean tableExists,
+                     String outputState, InputSource.Candidates candidates, FileListing.Listing listing,
+                     Map<String, Long> excluded, ModelSource model, long phase) throws IOException {
+    // Spark's image source would decode the images to give their rows: count the listing instead.
+    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing.files())
+        : candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
+    String sha256 = null;
+    Dataset<Row> todo = seen;
+    if (options.mode() == Mode.INCREMENTAL && tableExists) {
+      sha256 = ModelPackage.pack(model.path(), spark.sparkContext().hadoopConfiguration(), 1 << 20,
+          (index, chunk) -> { }).sha256();
+      // As the run would: new and changed files, and transient errors with attempts left.
+      Dataset<Row> current = OutputTable.currentRows(lake != null ? lake.read() : table.read(spark), sha256);
+      todo = OutputTable.toLabel(seen, current, options.maxAttempts());
+    }
+    Map<String, DryRun.Counts> byExtension = DryRun.countByExtension(seen, todo);
+    DryRun.Counts total = DryRun.total(byExtension);
+    int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(),
+        total.bytesToLabel(), total.toLabel(), spark.sparkContext().defaultParallelism());
+    lap("listing", phase);
+    new DryRun(runId, DryRun.STATUS,
+        new RunReport.Input(options.inputs(), options.inputFormat().toString(),
+            options.inputFormat().isFiles() ? extensionsForReport() : null, excluded),
+        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString(),
+            null),
+        outputState,
+        new DryRun.Model(model.path(), model.metadata().architecture(), sha256),
+        total, byExtension, partitions, new LinkedHashMap<>(driverSeconds)).print(out);
+    return ExitCode.OK;
   }
 
   /** Each --input as the listing names paths, cut before its first glob character. */
@@ -327,14 +376,19 @@ public final class LabelImagesJob {
   private FileListing.Listing listFiles(Configuration hadoopConf) {
     FileListing.Listing listing = FileListing.listing(options.inputs(), options.extensionFilter(), hadoopConf);
     if (listing.files().isEmpty()) {
-      List<String> extensions = options.extensionFilter();
-      throw new ConfigException("no files under " + String.join(", ", options.inputs())
-          + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
-          + (listing.excluded().isEmpty() ? "" : "; passed over: " + listing.excluded().entrySet().stream()
-              .map(e -> e.getValue() + " ." + e.getKey()).collect(java.util.stream.Collectors.joining(", ")))
-          + " (see --extensions)"));
+      throw noFiles(listing.excluded());
     }
     return listing;
+  }
+
+  /** No files to label; names what --extensions passed over ({@code excluded}, as the listings count it). */
+  private ConfigException noFiles(Map<String, Long> excluded) {
+    List<String> extensions = options.extensionFilter();
+    return new ConfigException("no files under " + String.join(", ", options.inputs())
+        + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
+        + (excluded == null || excluded.isEmpty() ? "" : "; passed over: " + excluded.entrySet().stream()
+            .map(e -> e.getValue() + " ." + e.getKey()).collect(Collectors.joining(", ")))
+        + " (see --extensions)"));
   }
 
   /** Runs the write with progress reporting, after clearing what an interrupted run left behind. */
@@ -386,6 +440,7 @@ public final class LabelImagesJob {
         .setBatchSize(options.batchSize())
         .setTopK(options.topK())
         .setOutputEmbeddings(options.embeddings())
+        .setDecodeMode(options.decode())
         .setStageTimings(metrics.stages);
   }
 
@@ -400,8 +455,9 @@ public final class LabelImagesJob {
     if (payloadColumn == null) {
       Broadcast<SerializableConfiguration> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
           .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-      images = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH))
-          .repartition(partitions)
+      Dataset<Row> listed = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME),
+          col(OutputTable.LENGTH));
+      images = Partitioning.balancedByBytes(listed, partitions)
           .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
@@ -468,7 +524,7 @@ public final class LabelImagesJob {
         RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, RunReport.StageNanos.of(metrics),
-            options.inputFormat() == InputFormat.BINARYFILE),
+            options.inputFormat() == InputFormat.BINARYFILE, options.decode()),
         histogram,
         new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),
             spark.sparkContext().defaultParallelism()));

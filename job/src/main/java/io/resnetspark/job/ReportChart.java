@@ -105,9 +105,12 @@ public final class ReportChart {
     List<Bar> bars = new ArrayList<>();
     double overall = r.throughput().imagesPerSecond();
     bars.add(new Bar("overall (wall time)", overall, SPEED_BAR, format(overall)));
+    String slowest = r.throughput().bottleneckStage();
     r.throughput().stages().forEach((name, stage) -> {
       double rate = stage.imagesPerTaskSecond() == null ? 0 : stage.imagesPerTaskSecond();
-      bars.add(new Bar(name + " (per task-second)", rate, LABEL_BAR, format(rate)));
+      boolean bound = name.equals(slowest);
+      bars.add(new Bar(name + (bound ? " (per task-second): BOTTLENECK" : " (per task-second)"), rate,
+          bound ? ERROR_BAR : LABEL_BAR, format(rate)));
     });
     return bars;
   }

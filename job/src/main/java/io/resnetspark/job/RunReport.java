@@ -129,7 +129,42 @@ public record RunReport(
   public record Throughput(
       @JsonProperty("images_per_second") double imagesPerSecond,
       @JsonProperty("stages") Map<String, Stage> stages,
-      @JsonProperty("file_read") Stage fileRead) {
+      @JsonProperty("file_read") Stage fileRead,
+      @JsonProperty("decode_mode") String decodeMode,
+      @JsonProperty("bottleneck") String bottleneck) {
+
+    /** The stage the bottleneck line names (read+decode or inference), or null when neither is clearly slower. */
+    String bottleneckStage() {
+      if (bottleneck == null) {
+        return null;
+      }
+      return bottleneck.startsWith("decode-bound") ? READ_DECODE : INFERENCE;
+    }
+  }
+
+  /** A stage this many times slower per task-second than the other bounds the run. */
+  static final double BOTTLENECK_FACTOR = 1.5;
+
+  /**
+   * "decode-bound: ..." or "inference-bound: ..." when one of read+decode and inference runs at most
+   * 1/{@link #BOTTLENECK_FACTOR} of the other's images per task-second, with what to try; null otherwise.
+   */
+  static String bottleneck(Map<String, Stage> stages, String decodeMode) {
+    Double decode = stages.get(READ_DECODE) == null ? null : stages.get(READ_DECODE).imagesPerTaskSecond();
+    Double inference = stages.get(INFERENCE) == null ? null : stages.get(INFERENCE).imagesPerTaskSecond();
+    if (decode == null || inference == null) {
+      return null;
+    }
+    String rates = String.format(Locale.ROOT, "%.1f img/s per task-second decoding vs %.1f in inference", decode,
+        inference);
+    if (decode * BOTTLENECK_FACTOR <= inference) {
+      return "decode-bound: " + rates + ("exact".equals(decodeMode)
+          ? "; try --decode reduced (JPEG DCT-domain downscaling)" : "; more cores per executor decode more");
+    }
+    if (inference * BOTTLENECK_FACTOR <= decode) {
+      return "inference-bound: " + rates + "; a GPU (or more executors) would speed it up";
+    }
+    return null;
   }
 
   /**
@@ -169,12 +204,18 @@ public record RunReport(
 
   /** Stage timings from the run's accumulators; file read time only exists for binaryFile input. */
   static Throughput throughput(long images, double wallSeconds, StageNanos nanos, boolean bytesReadByJob) {
+    return throughput(images, wallSeconds, nanos, bytesReadByJob, "exact");
+  }
+
+  /** The same, for a run that decoded JPEGs in {@code decodeMode} (exact or reduced). */
+  static Throughput throughput(long images, double wallSeconds, StageNanos nanos, boolean bytesReadByJob,
+                               String decodeMode) {
     Map<String, Stage> stages = new LinkedHashMap<>();
     stages.put(READ_DECODE, Stage.of(nanos.readAndDecode(), images));
     stages.put(INFERENCE, Stage.of(nanos.inference(), images));
     stages.put(WRITE, Stage.of(nanos.write(), images));
     return new Throughput(wallSeconds > 0 ? round(images / wallSeconds) : 0, stages,
-        bytesReadByJob ? Stage.of(nanos.fileRead(), images) : null);
+        bytesReadByJob ? Stage.of(nanos.fileRead(), images) : null, decodeMode, bottleneck(stages, decodeMode));
   }
 
   /** Task-nanoseconds per stage, summed over a run's tasks. */
@@ -240,6 +281,8 @@ public record RunReport(
               ? " (file reads alone " + rate(throughput.fileRead()) + ")" : "")));
       line(s, "  speed    %.2f images/s overall, %d partitions; images per task-second: %s",
           throughput.imagesPerSecond(), partitions, String.join(", ", stageText));
+      line(s, "  decode   %s%s", throughput.decodeMode() == null ? "exact" : throughput.decodeMode(),
+          throughput.bottleneck() == null ? "" : "; " + throughput.bottleneck());
       line(s, "  loads    %s", modelLoadsPerExecutor.isEmpty() ? "none this run (model already loaded in every "
           + "JVM used)" : modelLoadsPerExecutor.entrySet().stream().map(e -> e.getValue() + "x on " + e.getKey())
           .collect(Collectors.joining(", ")));

@@ -40,6 +40,14 @@ class JobOptionsTest {
   }
 
   @Test
+  void decodeIsExactUnlessReducedIsAskedFor() {
+    assertEquals("exact", parse(MINIMAL).decode());
+    assertEquals("reduced", parse(minimalWith("--decode", "reduced")).decode());
+    String error = usageError(minimalWith("--decode", "fast"));
+    assertTrue(error.contains("--decode must be one of exact, reduced, got fast"), error);
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     JobOptions o = parse(MINIMAL);
     assertEquals(List.of("/data/images"), o.inputs());

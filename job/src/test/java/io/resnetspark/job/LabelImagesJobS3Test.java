@@ -89,4 +89,43 @@ class LabelImagesJobS3Test {
         server.listKeys(BUCKET, "lake/labels/").stream().filter(k -> k.endsWith(".parquet")).toList(),
         "and writes no data file");
   }
+
+  /**
+   * An S3 Inventory report (CSV, gzip) on the server names the objects: keys with a space and unicode, URL-encoded
+   * as AWS writes them, and one object deleted since the report was made, which gets an UNREADABLE row.
+   */
+  @Test
+  void labelsTheObjectsAnInventoryReportNames() throws Exception {
+    byte[] image = java.nio.file.Files.readAllBytes(TestData.goodImages(dir.resolve("manifested"), 1, 42).get(0));
+    server.putObject(BUCKET, "inventoried/a b.jpg", image);
+    server.putObject(BUCKET, "inventoried/café.jpg", image);
+    server.putObject(BUCKET, "inventoried/not-in-the-report.jpg", image);
+    String csv = String.join("\n",
+        "\"" + BUCKET + "\",\"inventoried/a%20b.jpg\",\"" + image.length + "\",\"2026-01-02T03:04:05.000Z\"",
+        "\"" + BUCKET + "\",\"inventoried/caf%C3%A9.jpg\",\"" + image.length + "\",\"2026-01-02T03:04:05.000Z\"",
+        "\"" + BUCKET + "\",\"inventoried/deleted+since.jpg\",\"10\",\"2026-01-02T03:04:05.000Z\"") + "\n";
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(csv.getBytes(StandardCharsets.UTF_8));
+    }
+    server.putObject(BUCKET, "inventory/" + BUCKET + "/daily/data/part-0.csv.gz", gz.toByteArray());
+    String manifestKey = "inventory/" + BUCKET + "/daily/2026-01-02T00-00Z/manifest.json";
+    server.putObject(BUCKET, manifestKey, ManifestTest.inventoryManifest("CSV",
+            "Bucket, Key, Size, LastModifiedDate", "inventory/" + BUCKET + "/daily/data/part-0.csv.gz")
+        .replace("arn:aws:s3:::inventory", "arn:aws:s3:::" + BUCKET).getBytes(StandardCharsets.UTF_8));
+
+    String output = "s3a://" + BUCKET + "/lake/inventoried-labels";
+    assertEquals(ExitCode.OK, run("--input-format", "manifest", "--input", "s3a://" + BUCKET + "/" + manifestKey,
+        "--model", "s3a://" + BUCKET + "/models/resnet18", "--output", output, "--top-k", "3"));
+    java.util.Map<String, String> codes = new java.util.TreeMap<>();
+    for (org.apache.spark.sql.Row row : new OutputTable(output, JobOptions.OutputFormat.PARQUET).read(spark)
+        .collectAsList()) {
+      codes.put(row.getString(0), String.valueOf(row.getString(row.fieldIndex(OutputTable.ERROR_CODE))));
+    }
+    assertEquals(java.util.Map.of(
+        "s3a://" + BUCKET + "/inventoried/a b.jpg", "null",
+        "s3a://" + BUCKET + "/inventoried/café.jpg", "null",
+        "s3a://" + BUCKET + "/inventoried/deleted since.jpg", "UNREADABLE"), codes,
+        "the objects the report names, and only those; the deleted one unreadable");
+  }
 }

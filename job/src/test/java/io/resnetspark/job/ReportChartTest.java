@@ -1,6 +1,7 @@
 package io.resnetspark.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -43,9 +44,11 @@ class ReportChartTest {
   @Test
   void showsOverallAndPerStageThroughput() {
     List<ReportChart.Bar> bars = ReportChart.speedBars(RunReportTest.sample(false, 0, RunReportTest.histogram()));
-    assertEquals(List.of("overall (wall time)", "read+decode (per task-second)", "inference (per task-second)",
-        "write (per task-second)"), bars.stream().map(ReportChart.Bar::name).toList());
+    assertEquals(List.of("overall (wall time)", "read+decode (per task-second)",
+        "inference (per task-second): BOTTLENECK", "write (per task-second)"),
+        bars.stream().map(ReportChart.Bar::name).toList(), "the sample decodes 2.5 img/s and infers 1.0");
     assertEquals(0.5, bars.get(0).value());
+    assertNotEquals(bars.get(1).color(), bars.get(2).color(), "the bottleneck stands out");
   }
 
   @Test

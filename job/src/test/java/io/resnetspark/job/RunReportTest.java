@@ -109,6 +109,29 @@ class RunReportTest {
   }
 
   @Test
+  void theBottleneckIsNamedWhenOneStageIsClearlySlowerWithWhatToTry() {
+    // 100 images: read+decode 40 s (2.5 img/s per task-second), inference 18 s (5.6)
+    RunReport.Throughput decodeBound = RunReport.throughput(100, 50.0,
+        new RunReport.StageNanos(0, 40_000_000_000L, 18_000_000_000L, 1), true, "exact");
+    assertEquals("decode-bound: 2.5 img/s per task-second decoding vs 5.6 in inference; try --decode reduced "
+        + "(JPEG DCT-domain downscaling)", decodeBound.bottleneck());
+    assertEquals("read+decode", decodeBound.bottleneckStage());
+    assertEquals("exact", decodeBound.decodeMode());
+    RunReport.Throughput alreadyReduced = RunReport.throughput(100, 50.0,
+        new RunReport.StageNanos(0, 40_000_000_000L, 18_000_000_000L, 1), true, "reduced");
+    assertTrue(alreadyReduced.bottleneck().endsWith("; more cores per executor decode more"),
+        alreadyReduced.bottleneck());
+    RunReport.Throughput inferenceBound = RunReport.throughput(100, 50.0,
+        new RunReport.StageNanos(0, 5_000_000_000L, 20_000_000_000L, 1), true, "reduced");
+    assertTrue(inferenceBound.bottleneck().startsWith("inference-bound: 20.0 img/s per task-second decoding vs "
+        + "5.0 in inference"), inferenceBound.bottleneck());
+    RunReport.Throughput balanced = RunReport.throughput(100, 50.0,
+        new RunReport.StageNanos(0, 20_000_000_000L, 15_000_000_000L, 1), true, "exact");
+    assertNull(balanced.bottleneck(), "5.0 vs 6.7 img/s: neither is 1.5x slower");
+    assertNull(balanced.bottleneckStage());
+  }
+
+  @Test
   void theSummaryGivesEachStageRateAndTheFileReadsWithinReadDecode() {
     String s = sample(false, 0, histogram()).summary(10);
     assertTrue(s.contains("images per task-second: read+decode 2.5 (file reads alone 5.0), inference 1.0, "

@@ -5,6 +5,7 @@ import io.resnetspark.udf.batch.PartitionPredictor;
 import io.resnetspark.udf.batch.PreprocessorDecoder;
 import io.resnetspark.udf.distribution.BroadcastModel;
 import io.resnetspark.udf.distribution.ModelBroadcasts;
+import io.resnetspark.udf.image.DecodeMode;
 import io.resnetspark.udf.image.ImageLimits;
 import io.resnetspark.udf.runtime.ExecutorModelCache;
 import io.resnetspark.udf.runtime.SessionSettings;
@@ -28,6 +29,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Function1;
@@ -49,6 +52,9 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   private static final long serialVersionUID = 1L;
 
   private final String uid;
+  /** Key of the output column's metadata that records the {@link #decodeMode} its rows were decoded with. */
+  public static final String DECODE_MODE_METADATA_KEY = "decode_mode";
+
   private final Param<String> inputCol;
   private final Param<String> outputCol;
   private final Param<String> modelPath;
@@ -56,6 +62,7 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   private final IntParam topK;
   private final BooleanParam outputEmbeddings;
   private final LongParam maxImageBytes;
+  private final Param<String> decodeMode;
   /** Not a Param: accumulators belong to one SparkContext, so they are neither saved nor loaded with the stage. */
   private StageTimings stageTimings;
 
@@ -81,12 +88,18 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     maxImageBytes = new LongParam(this, "maxImageBytes",
         "largest encoded image accepted, in bytes (> 0); larger ones get TOO_LARGE without being decoded",
         ParamValidators.gt(0));
+    decodeMode = new Param<>(this, "decodeMode",
+        "how JPEGs are decoded: exact (torchvision's tensor bit for bit) or reduced (libjpeg's DCT-domain "
+            + "downscaling to the smallest scale covering the resize: several times faster on large photos, close "
+            + "to but not equal to torchvision)",
+        ParamValidators.inArray(DecodeMode.idArray()));
     setDefault(inputCol, "content");
     setDefault(outputCol, "prediction");
     setDefault(batchSize, 32);
     setDefault(topK, 5);
     setDefault(outputEmbeddings, false);
     setDefault(maxImageBytes, ImageLimits.DEFAULT_MAX_BYTES);
+    setDefault(decodeMode, DecodeMode.EXACT.id());
   }
 
   @Override
@@ -185,6 +198,20 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     return this;
   }
 
+  public Param<String> decodeMode() {
+    return decodeMode;
+  }
+
+  public String getDecodeMode() {
+    return $(decodeMode);
+  }
+
+  /** "exact" (the default) or "reduced"; see {@link DecodeMode}. */
+  public ResNetClassifier setDecodeMode(String value) {
+    set(decodeMode, value);
+    return this;
+  }
+
   public StageTimings getStageTimings() {
     return stageTimings;
   }
@@ -219,8 +246,9 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     if (Arrays.asList(schema.fieldNames()).contains(out)) {
       throw new IllegalArgumentException("output column '" + out + "' already exists; choose another outputCol");
     }
-    return schema.add(new StructField(out, PredictionSchema.TYPE, false,
-        org.apache.spark.sql.types.Metadata.empty()));
+    // The decode mode travels with the column, so a table written from both modes is visibly mixed.
+    Metadata metadata = new MetadataBuilder().putString(DECODE_MODE_METADATA_KEY, getDecodeMode()).build();
+    return schema.add(new StructField(out, PredictionSchema.TYPE, false, metadata));
   }
 
   @Override
@@ -234,9 +262,12 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     }
     int column = dataset.schema().fieldIndex(getInputCol());
     ImageLimits limits = new ImageLimits(ImageLimits.DEFAULT_MAX_PIXELS, getMaxImageBytes());
-    PartitionPredictor predictor = new PartitionPredictor(model, PreprocessorDecoder.withLimits(limits), column,
+    PartitionPredictor predictor = new PartitionPredictor(model,
+        PreprocessorDecoder.withLimits(limits, DecodeMode.of(getDecodeMode())), column,
         getBatchSize(), getTopK(), getOutputEmbeddings(), stageTimings);
-    return dataset.toDF().mapPartitions(predictor, Encoders.row(output));
+    // mapPartitions keeps the encoder's types but not its metadata: put the decode mode back on the column.
+    return dataset.toDF().mapPartitions(predictor, Encoders.row(output))
+        .withMetadata(getOutputCol(), output.apply(getOutputCol()).metadata());
   }
 
   /**

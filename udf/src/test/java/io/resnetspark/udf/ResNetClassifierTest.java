@@ -10,7 +10,11 @@ import io.resnetspark.udf.runtime.ExecutorModelCache;
 import io.resnetspark.udf.testing.SparkTestSession;
 import io.resnetspark.udf.testing.TestImages;
 import io.resnetspark.udf.testing.TestModels;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +23,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapFunction;
@@ -26,6 +32,7 @@ import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.image.ImageSchema;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -37,6 +44,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,7 +87,7 @@ class ResNetClassifierTest {
 
   /** The image corpus: each file with the error code its README expects, null for a good image. */
   private static Map<String, ErrorCode> corpus() throws IOException {
-    Map<String, ErrorCode> expected = new java.util.TreeMap<>();
+    Map<String, ErrorCode> expected = new TreeMap<>();
     for (String line : Files.readAllLines(CORPUS.resolve("README.txt"))) {
       if (!line.startsWith("#") && !line.isBlank()) {
         String[] fields = line.split("\t");
@@ -88,8 +97,9 @@ class ResNetClassifierTest {
     return expected;
   }
 
-  @Test
-  void aMixedCorpusGivesOneRowPerInputAndTheRightCodeForEachBadImage() throws IOException {
+  @ParameterizedTest(name = "decodeMode {0}")
+  @ValueSource(strings = {"exact", "reduced"})
+  void aMixedCorpusGivesOneRowPerInputAndTheRightCodeForEachBadImage(String decodeMode) throws IOException {
     Map<String, ErrorCode> corpus = corpus();
     List<String> names = new ArrayList<>();
     List<byte[]> contents = new ArrayList<>();
@@ -102,9 +112,14 @@ class ResNetClassifierTest {
     assertTrue(corpus.containsValue(ErrorCode.TOO_LARGE) && corpus.containsValue(ErrorCode.CORRUPT)
         && corpus.containsValue(ErrorCode.UNSUPPORTED_FORMAT) && corpus.containsValue(ErrorCode.EMPTY)
         && corpus.containsValue(null), "the corpus has good images and every kind of bad one");
-    ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(4).setTopK(3);
+    ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(4).setTopK(3)
+        .setDecodeMode(decodeMode);
 
-    List<Row> out = sortedById(classifier.transform(binaryImages(contents, 8)).collectAsList());
+    Dataset<Row> result = classifier.transform(binaryImages(contents, 8));
+    List<Row> out = sortedById(result.collectAsList());
+
+    assertEquals(decodeMode,
+        result.schema().apply("prediction").metadata().getString(ResNetClassifier.DECODE_MODE_METADATA_KEY));
 
     assertEquals(contents.size(), out.size());
     for (int i = 0; i < out.size(); i++) {
@@ -206,7 +221,7 @@ class ResNetClassifierTest {
   void stageTimingsCollectReadDecodeAndInferenceTimeFromEveryTaskOnTheDriver() {
     StageTimings timings = StageTimings.register(spark.sparkContext(), "classifier test");
     ResNetClassifier classifier = classifier(TestModels.resnet18(1)).setBatchSize(2).setStageTimings(timings);
-    ResNetClassifier copy = classifier.copy(new org.apache.spark.ml.param.ParamMap());
+    ResNetClassifier copy = classifier.copy(new ParamMap());
     assertTrue(copy.getStageTimings() == timings, "a copy books into the same accumulators");
     assertEquals(0, timings.readAndDecodeNanos());
 
@@ -238,7 +253,7 @@ class ResNetClassifierTest {
     ResNetClassifier c = classifier(model);
     assertTrue(c.warmUpLocalModel(spark));
     BroadcastModel broadcast = ModelBroadcasts.get(spark, model.toString());
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (ExecutorModelCache.loads(broadcast.sha256()) == 0 && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
@@ -273,6 +288,8 @@ class ResNetClassifierTest {
     assertThrows(IllegalArgumentException.class, () -> c.setTopK(-1));
     assertThrows(IllegalArgumentException.class, () -> c.setInputCol(" "));
     assertThrows(IllegalArgumentException.class, () -> c.setModelPath(""));
+    assertEquals("exact", c.getDecodeMode());
+    assertThrows(IllegalArgumentException.class, () -> c.setDecodeMode("fast"));
     assertTrue(c.explainParams().contains("batchSize: images per model run (> 0) (default: 32)"),
         c.explainParams());
   }
@@ -280,13 +297,13 @@ class ResNetClassifierTest {
   @Test
   void survivesJavaSerializationWithItsParams() throws Exception {
     ResNetClassifier c = new ResNetClassifier().setModelPath("/models/m").setTopK(3);
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(c);
     }
     ResNetClassifier back;
-    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
-        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in = new ObjectInputStream(
+        new ByteArrayInputStream(bytes.toByteArray()))) {
       back = (ResNetClassifier) in.readObject();
     }
     assertEquals(3, back.getTopK());
@@ -300,7 +317,7 @@ class ResNetClassifierTest {
     ResNetClassifier c = new ResNetClassifier().setModelPath("/models/m");
 
     IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> c.copy(new org.apache.spark.ml.param.ParamMap()).setInputCol("img").transformSchema(schema));
+        () -> c.copy(new ParamMap()).setInputCol("img").transformSchema(schema));
     assertEquals("input column 'img' does not exist; the columns are content, name, prediction",
         missing.getMessage());
     IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,

@@ -13,8 +13,10 @@ import io.resnetspark.udf.testing.TestImages;
 import io.resnetspark.udf.testing.TestModels;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -86,7 +88,7 @@ class ResNetFunctionsTest {
         float[] values = embeddings ? p.embeddings() : p.probabilities();
         int per = values.length / count;
         for (int i = 0; i < count; i++) {
-          out.add(java.util.Arrays.copyOfRange(values, i * per, (i + 1) * per));
+          out.add(Arrays.copyOfRange(values, i * per, (i + 1) * per));
         }
       }
     } catch (ImageFailure e) {
@@ -165,10 +167,10 @@ class ResNetFunctionsTest {
 
   @Test
   void imageStructsFromTheImageSourceWorkInSqlLikeTheirBytes() throws IOException {
-    Path dir = java.nio.file.Files.createTempDirectory("resnet-spark-sql-images");
+    Path dir = Files.createTempDirectory("resnet-spark-sql-images");
     try {
       for (int i = 0; i < 3; i++) {
-        java.nio.file.Files.write(dir.resolve("i" + i + ".png"), images.get(i));
+        Files.write(dir.resolve("i" + i + ".png"), images.get(i));
       }
       spark.read().format("image").load(dir.toString()).createOrReplaceTempView("structs");
       spark.read().format("binaryFile").load(dir.toString()).createOrReplaceTempView("files");

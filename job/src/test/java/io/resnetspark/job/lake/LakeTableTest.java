@@ -215,6 +215,12 @@ class LakeTableTest {
     TestData.goodImages(images.resolve("tuesday"), 1, 64, 6);
     Files.setLastModifiedTime(good.get(0), FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
     Files.delete(good.get(1));
+    Run dryRun = label(format, images, "--mode", "incremental", "--prune-missing", "--dry-run");
+    JsonNode plan = new ObjectMapper().readTree(dryRun.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+    assertEquals("table", plan.at("/output_state").asText());
+    assertEquals(2, plan.at("/counts/to_label").asLong(), "the new file and the changed one: " + dryRun.out());
+    assertEquals(1, plan.at("/input/not_labelled/txt").asLong());
+    assertEquals(List.of(monday), format.snapshots(dir), "a dry run commits nothing");
     Run tuesday = label(format, images, "--mode", "incremental", "--prune-missing", "--run-id", "tuesday");
     JsonNode merged = report(format);
     assertEquals(1, merged.at("/output/table/rows_inserted").asLong());

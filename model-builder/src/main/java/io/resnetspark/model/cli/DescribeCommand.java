@@ -3,11 +3,12 @@ package io.resnetspark.model.cli;
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.contract.SavedModelContract;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "describe", mixinStandardHelpOptions = true,
     description = "Prints an architecture's parameter count, multiply-accumulates and stage output shapes.")
@@ -33,7 +34,7 @@ final class DescribeCommand implements Callable<Integer> {
     Validation.atLeast(spec, "--size", size, SavedModelContract.MIN_INPUT_SIZE);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("architecture     %s (%s blocks, depths %s, groups %d, width per group %d)%n", arch.id(),
-        arch.block().name().toLowerCase(), java.util.Arrays.toString(arch.depths()), arch.groups(),
+        arch.block().name().toLowerCase(), Arrays.toString(arch.depths()), arch.groups(),
         arch.widthPerGroup());
     out.printf("parameters       %,d (%d classes)%n", arch.parameterCount(numClasses), numClasses);
     out.printf("%-16s %,d (%.2f G)%n", "MACs at " + size + "x" + size, arch.macs(size, size, numClasses),

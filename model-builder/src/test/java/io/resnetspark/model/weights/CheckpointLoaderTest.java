@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.resnetspark.model.Architecture;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -115,7 +116,7 @@ class CheckpointLoaderTest {
     System.gc();
     long before = heapUsed();
     resetHeapPeaks();
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
     long start = System.nanoTime();
     LoadedCheckpoint loaded = CheckpointLoader.load(file);

@@ -2,6 +2,7 @@ package io.resnetspark.udf.batch;
 
 import io.resnetspark.model.PreprocessSpec;
 import io.resnetspark.udf.errors.ImageFailure;
+import io.resnetspark.udf.image.DecodeMode;
 import io.resnetspark.udf.image.ImageLimits;
 import io.resnetspark.udf.image.ImagePreprocessor;
 import java.nio.FloatBuffer;
@@ -15,11 +16,16 @@ public final class PreprocessorDecoder implements PixelDecoder {
 
   /** Decoders that refuse, before decoding, images over {@code limits}. */
   public static DecoderFactory withLimits(ImageLimits limits) {
-    return spec -> new PreprocessorDecoder(spec, limits);
+    return withLimits(limits, DecodeMode.EXACT);
   }
 
-  PreprocessorDecoder(PreprocessSpec spec, ImageLimits limits) {
-    this.preprocessor = new ImagePreprocessor(spec, limits);
+  /** The same, decoding JPEGs in {@code mode}. */
+  public static DecoderFactory withLimits(ImageLimits limits, DecodeMode mode) {
+    return spec -> new PreprocessorDecoder(spec, limits, mode);
+  }
+
+  PreprocessorDecoder(PreprocessSpec spec, ImageLimits limits, DecodeMode mode) {
+    this.preprocessor = new ImagePreprocessor(spec, limits, mode);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.resnetspark.udf.image;
 
+import java.util.Arrays;
 /**
  * Antialiased bilinear resampling with Pillow's exact arithmetic ({@code Image.resize(size, BILINEAR)}, 8-bit path
  * of libImaging's ImagingResample), which is what torchvision's {@code Resize} does to a PIL image, plus
@@ -44,37 +45,71 @@ final class BilinearResize {
 
   /** torchvision's {@code Resize(resize)} followed by {@code CenterCrop(crop)}, both on 8-bit RGB. */
   static RgbImage resizeAndCentreCrop(RgbImage in, int resize, int crop) {
-    int[] size = shorterSideTo(in.width(), in.height(), resize);
+    return resizeAndCentreCrop(Window.whole(in), resize, crop);
+  }
+
+  /**
+   * The same for an image of which only {@code window} was decoded; the window must contain
+   * {@link #sourceForCentreCrop} of the full image, and the result is then the same as for the full image.
+   */
+  static RgbImage resizeAndCentreCrop(Window window, int resize, int crop) {
+    int[] size = outputSize(window.fullWidth(), window.fullHeight(), resize, crop);
+    return resizeWindow(window, size[0], size[1], centreCropOffset(size[0], crop), centreCropOffset(size[1], crop),
+        crop, crop);
+  }
+
+  /**
+   * The rectangle of a {@code width x height} image that {@code Resize(resize)} and {@code CenterCrop(crop)} read:
+   * every source pixel under a filter tap of an output pixel inside the crop. Decoding only this much gives the
+   * same tensor, since no other source pixel contributes.
+   */
+  static Window.Rect sourceForCentreCrop(int width, int height, int resize, int crop) {
+    int[] size = outputSize(width, height, resize, crop);
+    Taps cols = axisTaps(width, size[0], centreCropOffset(size[0], crop), crop);
+    Taps rows = axisTaps(height, size[1], centreCropOffset(size[1], crop), crop);
+    return new Window.Rect(cols.firstSource(), rows.firstSource(), cols.endSource() - cols.firstSource(),
+        rows.endSource() - rows.firstSource());
+  }
+
+  private static int[] outputSize(int width, int height, int resize, int crop) {
+    int[] size = shorterSideTo(width, height, resize);
     if (size[0] < crop || size[1] < crop) {
       throw new IllegalArgumentException("resize " + resize + " is smaller than crop " + crop);
     }
-    return resizeWindow(in, size[0], size[1], centreCropOffset(size[0], crop), centreCropOffset(size[1], crop),
-        crop, crop);
+    return size;
+  }
+
+  private static Taps axisTaps(int inSize, int outSize, int start, int count) {
+    return outSize != inSize ? Taps.of(inSize, outSize, start, count) : Taps.identity(start, count);
   }
 
   /** The whole of {@code Image.resize((outWidth, outHeight), BILINEAR)}. */
   static RgbImage resize(RgbImage in, int outWidth, int outHeight) {
-    return resizeWindow(in, outWidth, outHeight, 0, 0, outWidth, outHeight);
+    return resizeWindow(Window.whole(in), outWidth, outHeight, 0, 0, outWidth, outHeight);
   }
 
   /**
    * The window {@code [left, left + width) x [top, top + height)} of the image resized to
    * {@code outWidth x outHeight}.
    */
-  static RgbImage resizeWindow(RgbImage in, int outWidth, int outHeight, int left, int top, int width, int height) {
+  static RgbImage resizeWindow(Window in, int outWidth, int outHeight, int left, int top, int width, int height) {
     if (left < 0 || top < 0 || width < 1 || height < 1 || left + width > outWidth || top + height > outHeight) {
       throw new IllegalArgumentException("window " + width + "x" + height + "+" + left + "+" + top
           + " is not inside " + outWidth + "x" + outHeight);
     }
-    boolean horizontal = outWidth != in.width();
-    boolean vertical = outHeight != in.height();
-    Taps rows = vertical ? Taps.of(in.height(), outHeight, top, height) : Taps.identity(top, height);
+    boolean horizontal = outWidth != in.fullWidth();
+    boolean vertical = outHeight != in.fullHeight();
+    Taps rows = axisTaps(in.fullHeight(), outHeight, top, height);
+    Taps cols = axisTaps(in.fullWidth(), outWidth, left, width);
+    if (!in.contains(cols.firstSource(), rows.firstSource(), cols.endSource(), rows.endSource())) {
+      throw new IllegalArgumentException("the decoded window " + in.rect() + " lacks source pixels of the output");
+    }
     // Rows of the source the vertical pass reads; the horizontal pass produces exactly those.
     int firstRow = rows.firstSource();
     int rowCount = rows.endSource() - firstRow;
     byte[] band;
     if (horizontal) {
-      band = horizontalPass(in, Taps.of(in.width(), outWidth, left, width), firstRow, rowCount);
+      band = horizontalPass(in, cols, firstRow, rowCount);
     } else {
       band = copyColumns(in, left, width, firstRow, rowCount);
     }
@@ -82,14 +117,15 @@ final class BilinearResize {
     return new RgbImage(width, height, out);
   }
 
-  private static byte[] horizontalPass(RgbImage in, Taps cols, int firstRow, int rowCount) {
+  private static byte[] horizontalPass(Window window, Taps cols, int firstRow, int rowCount) {
+    RgbImage in = window.pixels();
     byte[] src = in.pixels();
     int inLine = in.width() * 3;
     int outWidth = cols.count();
     byte[] out = new byte[rowCount * outWidth * 3];
     int o = 0;
     for (int r = 0; r < rowCount; r++) {
-      int line = (firstRow + r) * inLine;
+      int line = (firstRow - window.y() + r) * inLine - window.x() * 3;
       for (int x = 0; x < outWidth; x++) {
         int s0 = HALF;
         int s1 = HALF;
@@ -117,7 +153,7 @@ final class BilinearResize {
     int[] k = rows.weights();
     int[] sums = new int[line];
     for (int y = 0; y < rows.count(); y++) {
-      java.util.Arrays.fill(sums, HALF);
+      Arrays.fill(sums, HALF);
       int kBase = y * rows.kernelSize();
       // Whole source rows at a time: the same sums as Pillow's per-pixel loop, in a cache-friendly order.
       for (int t = 0, n = rows.length(y); t < n; t++) {
@@ -135,10 +171,12 @@ final class BilinearResize {
     return out;
   }
 
-  private static byte[] copyColumns(RgbImage in, int left, int width, int firstRow, int rowCount) {
+  private static byte[] copyColumns(Window window, int left, int width, int firstRow, int rowCount) {
+    RgbImage in = window.pixels();
     byte[] out = new byte[rowCount * width * 3];
     for (int r = 0; r < rowCount; r++) {
-      System.arraycopy(in.pixels(), ((firstRow + r) * in.width() + left) * 3, out, r * width * 3, width * 3);
+      System.arraycopy(in.pixels(), ((firstRow - window.y() + r) * in.width() + left - window.x()) * 3, out,
+          r * width * 3, width * 3);
     }
     return out;
   }

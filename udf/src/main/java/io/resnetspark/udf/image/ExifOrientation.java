@@ -11,6 +11,7 @@ import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.stream.ImageInputStream;
 
@@ -68,6 +69,32 @@ enum ExifOrientation {
     } catch (IOException | RuntimeException unreadableExif) {
       return NORMAL;
     }
+  }
+
+  /** Whether the upright image is the stored one turned a quarter (its width is the stored height). */
+  boolean swapsAxes() {
+    return swapsAxes;
+  }
+
+  /**
+   * The rectangle of the stored {@code width x height} image that holds {@code upright}, a rectangle of the upright
+   * image; {@link #apply} of exactly that stored rectangle gives exactly the upright one.
+   */
+  Window.Rect storedRect(Window.Rect upright, int width, int height) {
+    int x0 = upright.x();
+    int y0 = upright.y();
+    int x1 = x0 + upright.width();
+    int y1 = y0 + upright.height();
+    return switch (this) {
+      case NORMAL -> upright;
+      case MIRROR_HORIZONTAL -> new Window.Rect(width - x1, y0, x1 - x0, y1 - y0);
+      case ROTATE_180 -> new Window.Rect(width - x1, height - y1, x1 - x0, y1 - y0);
+      case MIRROR_VERTICAL -> new Window.Rect(x0, height - y1, x1 - x0, y1 - y0);
+      case TRANSPOSE -> new Window.Rect(y0, x0, y1 - y0, x1 - x0);
+      case ROTATE_90_CLOCKWISE -> new Window.Rect(y0, height - x1, y1 - y0, x1 - x0);
+      case TRANSVERSE -> new Window.Rect(width - y1, height - x1, y1 - y0, x1 - x0);
+      case ROTATE_90_COUNTER_CLOCKWISE -> new Window.Rect(width - y1, x0, y1 - y0, x1 - x0);
+    };
   }
 
   /** The upright image: pixel (x, y) of the result comes from the stored pixel this orientation maps it to. */
@@ -154,7 +181,7 @@ enum ExifOrientation {
         return null;
       }
       if (type.equals("eXIf")) {
-        return java.util.Arrays.copyOfRange(png, (int) dataStart, (int) (dataStart + length));
+        return Arrays.copyOfRange(png, (int) dataStart, (int) (dataStart + length));
       }
       if (type.equals("IEND")) {
         return null;
@@ -175,7 +202,7 @@ enum ExifOrientation {
         return null;
       }
       if (fourCc.equals("EXIF")) {
-        return java.util.Arrays.copyOfRange(webp, (int) dataStart, (int) (dataStart + length));
+        return Arrays.copyOfRange(webp, (int) dataStart, (int) (dataStart + length));
       }
       pos = (int) (dataStart + length + (length & 1));
     }

@@ -7,6 +7,7 @@ import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
@@ -53,6 +54,71 @@ final class ImageDecoder {
   }
 
   RgbImage decode(byte[] encoded) throws ImageFailure {
+    ImageFormat format = check(encoded);
+    RgbImage stored = decodePixels(format, encoded, null).pixels();
+    return ExifOrientation.of(format, encoded).apply(stored);
+  }
+
+  /**
+   * The part of the upright image that {@code needed} asks for, given the upright image's width and height: for a
+   * JPEG only that part's rows and columns are decoded and copied (the codec still entropy-decodes every row
+   * above it, and stops after its last row), which gives the same pixels as cutting them out of {@link #decode}.
+   * Other formats are decoded whole.
+   */
+  Window decodeRegion(byte[] encoded, RegionPicker needed) throws ImageFailure {
+    ImageFormat format = check(encoded);
+    ExifOrientation orientation = ExifOrientation.of(format, encoded);
+    Window.Rect[] asked = new Window.Rect[1];
+    Window stored = decodePixels(format, encoded, (width, height) -> {
+      int uprightWidth = orientation.swapsAxes() ? height : width;
+      int uprightHeight = orientation.swapsAxes() ? width : height;
+      asked[0] = needed.pick(uprightWidth, uprightHeight);
+      return orientation.storedRect(asked[0], width, height);
+    });
+    RgbImage upright = orientation.apply(stored.pixels());
+    if (stored.rect().coversWhole(stored.fullWidth(), stored.fullHeight())) {
+      return Window.whole(upright);
+    }
+    boolean swap = orientation.swapsAxes();
+    return new Window(upright, asked[0].x(), asked[0].y(), swap ? stored.fullHeight() : stored.fullWidth(),
+        swap ? stored.fullWidth() : stored.fullHeight());
+  }
+
+  /**
+   * For {@link DecodeMode#REDUCED}: a three- or one-channel JPEG decoded in the DCT domain at the smallest scale
+   * whose shorter side is still at least {@code minShorterSide}, upright; null when there is no such reduction
+   * (another format, a four-channel JPEG, an image already small), and the exact path applies. The same header
+   * checks and the same error codes as {@link #decode}.
+   */
+  RgbImage decodeReduced(byte[] encoded, int minShorterSide) throws ImageFailure {
+    ImageFormat format = check(encoded);
+    if (format != ImageFormat.JPEG) {
+      return null;
+    }
+    // libjpeg's own header reader: an ImageIO reader per image costs more than the reduced decode itself
+    ReducedJpeg.Header header = ReducedJpeg.header(encoded);
+    if (header == null || header.samplesPerPixel() == 4 || header.cmykOrYcck()) {
+      return null;
+    }
+    checkPixelCount(format, header.width(), header.height());
+    int denominator = ReducedJpeg.scaleDenominator(header.width(), header.height(), minShorterSide);
+    if (denominator == 1) {
+      return null;
+    }
+    if (!JpegEnd.hasEndOfImage(encoded)) {
+      throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (no end-of-image marker after its "
+          + "last scan)");
+    }
+    return ExifOrientation.of(format, encoded).apply(ReducedJpeg.decode(encoded, denominator));
+  }
+
+  /** Chooses the rectangle to decode from an image's width and height. */
+  @FunctionalInterface
+  interface RegionPicker {
+    Window.Rect pick(int width, int height);
+  }
+
+  private ImageFormat check(byte[] encoded) throws ImageFailure {
     if (encoded == null || encoded.length == 0) {
       throw new ImageFailure(ErrorCode.EMPTY, "the image has no bytes");
     }
@@ -60,34 +126,43 @@ final class ImageDecoder {
       throw new ImageFailure(ErrorCode.TOO_LARGE,
           "the image has " + encoded.length + " bytes, more than the limit of " + limits.maxBytes());
     }
-    ImageFormat format = ImageFormat.sniff(encoded).orElseThrow(() -> new ImageFailure(
+    return ImageFormat.sniff(encoded).orElseThrow(() -> new ImageFailure(
         ErrorCode.UNSUPPORTED_FORMAT, "not a JPEG, PNG, GIF, BMP, WebP or TIFF image (first bytes: "
             + ImageFormat.describeStart(encoded) + ")"));
-    RgbImage stored = decodePixels(format, encoded);
-    return ExifOrientation.of(format, encoded).apply(stored);
   }
 
-  private RgbImage decodePixels(ImageFormat format, byte[] encoded) throws ImageFailure {
+  /** The stored image, or for a JPEG only the stored rectangle {@code region} picks (null: all of it). */
+  private Window decodePixels(ImageFormat format, byte[] encoded, RegionPicker region) throws ImageFailure {
     ImageReader reader = null;
     try (ImageInputStream in = new ByteArrayImageInputStream(encoded)) {
       reader = format.provider().createReaderInstance();
       reader.setInput(in, true, true);
-      checkPixelCount(format, reader);
+      int[] size = checkPixelCount(format, reader);
       TruncationWatch truncation = new TruncationWatch();
       reader.addIIOReadWarningListener(truncation);
-      RgbImage image = format == ImageFormat.JPEG ? readJpeg(reader, encoded) : RgbConversion.toRgb(reader.read(0));
+      Window.Rect rect = new Window.Rect(0, 0, size[0], size[1]);
+      RgbImage image;
+      if (format == ImageFormat.JPEG) {
+        if (region != null) {
+          rect = region.pick(size[0], size[1]);
+        }
+        image = readJpeg(reader, encoded, rect);
+        if (rect.y() + rect.height() < size[1] && !JpegEnd.hasEndOfImage(encoded)) {
+          // The codec stopped after the rows it was asked for, before the place where the data ends.
+          throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (no end-of-image marker after its "
+              + "last scan)");
+        }
+      } else {
+        image = RgbConversion.toRgb(reader.read(0));
+      }
       if (truncation.truncated) {
         throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (" + truncation.warning + ")");
       }
-      return image;
+      return new Window(image, rect.x(), rect.y(), size[0], size[1]);
     } catch (ImageFailure e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      // Readers throw unchecked exceptions too (bounds, negative sizes) on hostile input: every one means "bad data".
-      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      ErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
-          ? ErrorCode.UNSUPPORTED_FORMAT : ErrorCode.CORRUPT;
-      throw new ImageFailure(code, "cannot decode " + format + " image: " + message, e);
+      throw failure(format, e);
     } finally {
       if (reader != null) {
         reader.dispose();
@@ -95,9 +170,20 @@ final class ImageDecoder {
     }
   }
 
-  private void checkPixelCount(ImageFormat format, ImageReader reader) throws IOException, ImageFailure {
-    int width = reader.getWidth(0);
-    int height = reader.getHeight(0);
+  /** Readers throw unchecked exceptions too (bounds, negative sizes) on hostile input: every one means "bad data". */
+  private static ImageFailure failure(ImageFormat format, Exception e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    ErrorCode code = message.toLowerCase(Locale.ROOT).contains("unsupported")
+        ? ErrorCode.UNSUPPORTED_FORMAT : ErrorCode.CORRUPT;
+    return new ImageFailure(code, "cannot decode " + format + " image: " + message, e);
+  }
+
+  /** The header's {width, height}, refused when empty or over the pixel limit. */
+  private int[] checkPixelCount(ImageFormat format, ImageReader reader) throws IOException, ImageFailure {
+    return checkPixelCount(format, reader.getWidth(0), reader.getHeight(0));
+  }
+
+  private int[] checkPixelCount(ImageFormat format, int width, int height) throws ImageFailure {
     if (width < 1 || height < 1) {
       throw new ImageFailure(ErrorCode.CORRUPT, format + " header gives a size of " + width + "x" + height);
     }
@@ -105,6 +191,7 @@ final class ImageDecoder {
       throw new ImageFailure(ErrorCode.TOO_LARGE, format + " image of " + width + "x" + height + " has "
           + (long) width * height + " pixels, more than the limit of " + limits.maxPixels());
     }
+    return new int[] {width, height};
   }
 
   /**
@@ -112,12 +199,13 @@ final class ImageDecoder {
    * ignores it); the usual YCbCr and grey files then decode through the JDK's libjpeg exactly as PIL's libjpeg does.
    * Four-channel files are read as raw samples and converted with PIL's rules.
    */
-  private static RgbImage readJpeg(ImageReader reader, byte[] encoded) throws IOException {
+  private static RgbImage readJpeg(ImageReader reader, byte[] encoded, Window.Rect rect) throws IOException {
     ImageTypeSpecifier raw = reader.getRawImageType(0);
-    if (raw.getColorModel().getNumComponents() == 4) {
-      return cmykJpeg(reader.readRaster(0, null), adobeTransform(encoded));
-    }
     ImageReadParam param = reader.getDefaultReadParam();
+    param.setSourceRegion(new Rectangle(rect.x(), rect.y(), rect.width(), rect.height()));
+    if (raw.getColorModel().getNumComponents() == 4) {
+      return cmykJpeg(reader.readRaster(0, param), adobeTransform(encoded));
+    }
     param.setDestinationType(raw);
     BufferedImage image = reader.read(0, param);
     return RgbConversion.toRgb(image);

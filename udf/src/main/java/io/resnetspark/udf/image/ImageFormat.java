@@ -1,6 +1,11 @@
 package io.resnetspark.udf.image;
 
+import com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import io.resnetspark.udf.errors.ErrorCode;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -17,12 +22,12 @@ import javax.imageio.spi.ImageReaderSpi;
  * first used, which on a Spark executor may not see the application's jars.
  */
 enum ImageFormat {
-  JPEG(new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi()),
+  JPEG(new JPEGImageReaderSpi()),
   PNG("com.sun.imageio.plugins.png.PNGImageReaderSpi", "png"),
   GIF("com.sun.imageio.plugins.gif.GIFImageReaderSpi", "gif"),
-  BMP(new com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi()),
-  WEBP(new com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi()),
-  TIFF(new com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi());
+  BMP(new BMPImageReaderSpi()),
+  WEBP(new WebPImageReaderSpi()),
+  TIFF(new TIFFImageReaderSpi());
 
   private final ImageReaderSpi provider;
 
@@ -102,7 +107,7 @@ enum ImageFormat {
     IIORegistry registry = IIORegistry.getDefaultInstance();
     Predicate<ImageReaderSpi> byClass = spi -> spi.getClass().getName().equals(className);
     return firstOf(registry, byClass)
-        .or(() -> firstOf(registry, spi -> java.util.Arrays.asList(spi.getFormatNames()).contains(formatName)))
+        .or(() -> firstOf(registry, spi -> Arrays.asList(spi.getFormatNames()).contains(formatName)))
         .orElseThrow(() -> new IllegalStateException("no ImageIO reader for " + formatName + " in this JVM"));
   }
 

@@ -4,8 +4,10 @@ import java.io.Serializable;
 
 /**
  * Hard caps checked before any pixel is decoded, so that one hostile or absurd input (a decompression bomb, a
- * 40000x40000 header) cannot exhaust an executor's memory. Decoding needs about 6 bytes per pixel at its peak
- * (the decoder's image plus the RGB copy), so the default of 100 megapixels allows about 600 MB per concurrent task.
+ * 40000x40000 header) cannot exhaust an executor's memory. Decoding needs about 6 bytes per decoded pixel at its
+ * peak (the decoder's image plus the RGB copy; a third copy while an EXIF rotation is applied), so the default of
+ * 100 megapixels allows about 600 MB per decoding thread. A JPEG decodes only the rectangle the centre crop reads
+ * (see {@link BilinearResize#sourceForCentreCrop}), a little over half of a 4:3 photo.
  *
  * @param maxPixels largest accepted width x height, read from the image header
  * @param maxBytes largest accepted encoded size

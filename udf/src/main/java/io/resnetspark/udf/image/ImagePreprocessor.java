@@ -23,11 +23,22 @@ import java.util.Locale;
 public final class ImagePreprocessor {
 
   private final PreprocessSpec spec;
+  /** A reduced JPEG keeps a shorter side of at least this many times the resize target. */
+  static final int REDUCED_MARGIN = 2;
+
+  private final DecodeMode mode;
   private final ImageDecoder decoder;
   /** {@code lut[c][v]} is the normalised float for channel c and 8-bit value v. */
   private final float[][] lut;
 
   public ImagePreprocessor(PreprocessSpec spec, ImageLimits limits) {
+    this(spec, limits, DecodeMode.EXACT);
+  }
+
+  /**
+   * @throws IllegalStateException for {@link DecodeMode#REDUCED} where its native decoder cannot load
+   */
+  public ImagePreprocessor(PreprocessSpec spec, ImageLimits limits, DecodeMode mode) {
     if (!"bilinear".equals(spec.interpolation().toLowerCase(Locale.ROOT)) || !spec.antialias()) {
       throw new IllegalArgumentException("only antialiased bilinear resizing is implemented, the spec asks for "
           + spec.interpolation() + (spec.antialias() ? " with" : " without") + " antialiasing");
@@ -36,7 +47,11 @@ public final class ImagePreprocessor {
       throw new IllegalArgumentException("only RGB NHWC input is implemented, the spec asks for "
           + spec.channelOrder() + " " + spec.layout());
     }
+    if (mode == DecodeMode.REDUCED) {
+      ReducedJpeg.requireAvailable();
+    }
     this.spec = spec;
+    this.mode = mode;
     this.decoder = new ImageDecoder(limits);
     this.lut = new float[3][256];
     for (int c = 0; c < 3; c++) {
@@ -50,6 +65,10 @@ public final class ImagePreprocessor {
 
   public PreprocessSpec spec() {
     return spec;
+  }
+
+  public DecodeMode mode() {
+    return mode;
   }
 
   /** Floats written per image: {@code crop * crop * 3}. */
@@ -68,7 +87,20 @@ public final class ImagePreprocessor {
    */
   public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageFailure {
     requireRoom(dest);
-    write(decoder.decode(encoded), dest);
+    if (mode == DecodeMode.REDUCED) {
+      // Twice the resize target, not just the target: at 1/8 down to about the target, the result is 8x8 block
+      // means where torchvision's triangle filter is twice as wide, which moved one test photo's embedding to a
+      // cosine of 0.95; with the margin the antialiased resize still does the last halving. Same speed: the
+      // entropy decoding, identical at every scale, is most of the reduced decode (docs/BENCHMARKS.md).
+      RgbImage reduced = decoder.decodeReduced(encoded, REDUCED_MARGIN * spec.resizeSize());
+      if (reduced != null) {
+        normalise(BilinearResize.resizeAndCentreCrop(reduced, spec.resizeSize(), spec.cropSize()), dest);
+        return;
+      }
+    }
+    Window window = decoder.decodeRegion(encoded,
+        (width, height) -> BilinearResize.sourceForCentreCrop(width, height, spec.resizeSize(), spec.cropSize()));
+    normalise(BilinearResize.resizeAndCentreCrop(window, spec.resizeSize(), spec.cropSize()), dest);
   }
 
   /**
@@ -131,7 +163,11 @@ public final class ImagePreprocessor {
   }
 
   private void write(RgbImage image, FloatBuffer dest) {
-    RgbImage crop = BilinearResize.resizeAndCentreCrop(image, spec.resizeSize(), spec.cropSize());
+    normalise(BilinearResize.resizeAndCentreCrop(image, spec.resizeSize(), spec.cropSize()), dest);
+  }
+
+  /** ToTensor and Normalize of the cropped image, into {@code dest}. */
+  void normalise(RgbImage crop, FloatBuffer dest) {
     byte[] px = crop.pixels();
     float[] out = new float[px.length];
     float[] r = lut[0];

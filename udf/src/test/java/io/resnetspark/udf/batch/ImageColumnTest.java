@@ -6,6 +6,7 @@ import java.nio.FloatBuffer;
 import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class ImageColumnTest {
   @Test
   void otherTypesAreRefusedNamingTheColumn() {
     StructType almost = new StructType().add("height", DataTypes.IntegerType).add("data", DataTypes.BinaryType);
-    for (var type : new org.apache.spark.sql.types.DataType[] {DataTypes.StringType, almost}) {
+    for (var type : new DataType[] {DataTypes.StringType, almost}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageColumn.of("pic", type));
       assertTrue(e.getMessage().startsWith("input column 'pic' has type " + type.simpleString()), e.getMessage());
     }

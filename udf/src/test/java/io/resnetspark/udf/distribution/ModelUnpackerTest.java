@@ -2,6 +2,7 @@ package io.resnetspark.udf.distribution;
 
 import io.resnetspark.udf.testing.TestImages;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ class ModelUnpackerTest {
   @Test
   void neverWritesIntoAnExistingDirectory() throws IOException {
     Path existing = Files.createDirectories(tmp.resolve("existing"));
-    assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> ModelUnpacker.unpack(packed.manifest(),
+    assertThrows(FileAlreadyExistsException.class, () -> ModelUnpacker.unpack(packed.manifest(),
         chunks.iterator(), existing, packed.sha256(), "test"));
   }
 }

@@ -80,7 +80,7 @@ class BilinearResizeTest {
     RgbImage in = image(FIXTURES.get("pil_resize").get(5), "pixels", 37, 23);
     RgbImage whole = BilinearResize.resize(in, 16, 10);
 
-    RgbImage window = BilinearResize.resizeWindow(in, 16, 10, 3, 2, 9, 7);
+    RgbImage window = BilinearResize.resizeWindow(Window.whole(in), 16, 10, 3, 2, 9, 7);
 
     for (int y = 0; y < 7; y++) {
       for (int x = 0; x < 9; x++) {
@@ -102,7 +102,7 @@ class BilinearResizeTest {
   void refusesAWindowOutsideTheOutput() {
     RgbImage in = new RgbImage(4, 4, new byte[48]);
 
-    assertThrows(IllegalArgumentException.class, () -> BilinearResize.resizeWindow(in, 8, 8, 4, 0, 5, 8));
+    assertThrows(IllegalArgumentException.class, () -> BilinearResize.resizeWindow(Window.whole(in), 8, 8, 4, 0, 5, 8));
     assertThrows(IllegalArgumentException.class, () -> BilinearResize.resizeAndCentreCrop(in, 8, 9));
   }
 

@@ -1,8 +1,10 @@
 package io.resnetspark.udf.image;
 
+import com.sun.management.ThreadMXBean;
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,7 +76,7 @@ class ImageDecoderTest {
   void hugeHeaderIsRefusedFromTheHeaderWithoutAllocatingPixels() {
     byte[] png = Corpus.entry("huge-header.png").bytes();
     byte[] jpeg = Corpus.entry("huge-header.jpg").bytes();
-    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long id = Thread.currentThread().getId();
     decodeQuietly(png); // class loading and reader set-up are not what is measured
     long before = threads.getThreadAllocatedBytes(id);
@@ -138,5 +140,48 @@ class ImageDecoderTest {
     } catch (ImageFailure expected) {
       // only warming up
     }
+  }
+  @ParameterizedTest(name = "exif-orientation-{0}.jpg")
+  @MethodSource("orientations")
+  void aDecodedRegionHoldsTheSamePixelsAsTheWholeImageInEveryOrientation(int orientation) throws ImageFailure {
+    byte[] jpeg = Corpus.entry("exif-orientation-" + orientation + ".jpg").bytes();
+    RgbImage whole = decoder.decode(jpeg);
+    Window.Rect asked = new Window.Rect(whole.width() / 5, whole.height() / 3, whole.width() / 2,
+        whole.height() / 2);
+
+    Window window = decoder.decodeRegion(jpeg, (w, h) -> {
+      assertEquals(whole.width() + "x" + whole.height(), w + "x" + h, "the picker sees the upright size");
+      return asked;
+    });
+
+    assertEquals(asked, window.rect());
+    assertEquals(whole.width() + "x" + whole.height(), window.fullWidth() + "x" + window.fullHeight());
+    for (int y = 0; y < asked.height(); y++) {
+      for (int x = 0; x < asked.width(); x++) {
+        for (int c = 0; c < 3; c++) {
+          assertEquals(whole.sample(asked.x() + x, asked.y() + y, c), window.pixels().sample(x, y, c),
+              "pixel " + x + "," + y);
+        }
+      }
+    }
+  }
+
+  static Stream<Integer> orientations() {
+    return Stream.of(1, 2, 3, 4, 5, 6, 7, 8);
+  }
+
+  @Test
+  void aJpegCutShortBelowTheDecodedRegionIsStillRefusedAsTruncated() throws ImageFailure {
+    byte[] whole = Corpus.entry("rgb-baseline.jpg").bytes();
+    byte[] cut = Arrays.copyOf(whole, whole.length * 9 / 10);
+    RgbImage full = decoder.decode(whole);
+
+    ImageFailure e = assertThrows(ImageFailure.class,
+        () -> decoder.decodeRegion(cut, (w, h) -> new Window.Rect(0, 0, w, h / 4)));
+
+    assertEquals(ErrorCode.CORRUPT, e.code());
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    assertEquals(full.height() / 4, decoder.decodeRegion(whole, (w, h) -> new Window.Rect(0, 0, w, h / 4))
+        .pixels().height());
   }
 }

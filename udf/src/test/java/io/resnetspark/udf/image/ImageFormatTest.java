@@ -3,6 +3,7 @@ package io.resnetspark.udf.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class ImageFormatTest {
         ImageFormat expected = switch (extension) {
           case "jpg" -> ImageFormat.JPEG;
           case "tif" -> ImageFormat.TIFF;
-          default -> ImageFormat.valueOf(extension.toUpperCase(java.util.Locale.ROOT));
+          default -> ImageFormat.valueOf(extension.toUpperCase(Locale.ROOT));
         };
         assertEquals(Optional.of(expected), ImageFormat.sniff(entry.bytes()), entry.file());
       }

@@ -6,6 +6,7 @@ import io.resnetspark.model.PreprocessSpec;
 import io.resnetspark.udf.errors.ErrorCode;
 import io.resnetspark.udf.errors.ImageFailure;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -184,7 +185,7 @@ class ImagePreprocessorTest {
   @Test
   void imageStructFromImageIoMatchesAsSparksImageSourceWouldBuildIt() throws Exception {
     // Spark's ImageSchema decodes with ImageIO and stores B, G, R per pixel; for an sRGB JPEG that is the same data.
-    BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(Corpus.resource(PARITY + "coffee.jpg")));
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(Corpus.resource(PARITY + "coffee.jpg")));
     int w = image.getWidth();
     int h = image.getHeight();
     byte[] bgr = new byte[w * h * 3];
@@ -324,5 +325,81 @@ class ImagePreprocessorTest {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+  static Stream<Arguments> photographs() {
+    // whether DCT scaling applies: only from a shorter side of twice the resize (512) up
+    return Stream.of(Arguments.of("astronaut-0.9MP.jpg", false), Arguments.of("coffee-1.2MP.jpg", false),
+        Arguments.of("chelsea-3MP.jpg", true), Arguments.of("rocket-3MP.jpg", true),
+        Arguments.of("grace_hopper-5.6MP.jpg", true));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("photographs")
+  void reducedDecodeStaysCloseToTheExactTensorOnRealPhotographs(String file, boolean scaled) throws ImageFailure {
+    // scripts/make_reduced_fixtures.py: real photographs of 0.9 to 5.6 MP (reduced by 1/2 or 1/4 for Resize(256))
+    byte[] jpeg = Corpus.resource("/images/photos/" + file);
+    ImagePreprocessor reduced = new ImagePreprocessor(V1, ImageLimits.defaults(), DecodeMode.REDUCED);
+    float[] exact = tensor(preprocessor, jpeg);
+    float[] fast = tensor(reduced, jpeg);
+
+    double cosine = centredCosine(exact, fast);
+
+    // At the pixel level DCT scaling averages 8x8, 4x4 or 2x2 blocks where the exact resize is a wider triangle,
+    // so edges differ; how much that moves a ResNet's embeddings is measured by scripts/bench/reduced_agreement.py
+    // (docs/BENCHMARKS.md).
+    assertTrue(cosine >= 0.97, file + ": centred cosine " + cosine);
+    assertEquals(!scaled, Arrays.equals(exact, fast), file + ": only a large enough JPEG is decoded reduced");
+  }
+
+  @Test
+  void everyCorpusFileGivesTheSameErrorCodeInBothDecodeModes() {
+    ImagePreprocessor reduced = new ImagePreprocessor(V1, ImageLimits.defaults(), DecodeMode.REDUCED);
+    List<Corpus.Entry> entries = new ArrayList<>(Corpus.entries());
+    for (Corpus.Entry entry : entries) {
+      ErrorCode exactCode = codeOf(preprocessor, entry.bytes());
+      ErrorCode reducedCode = codeOf(reduced, entry.bytes());
+      assertEquals(exactCode, reducedCode, entry.toString());
+    }
+    // and a camera-sized JPEG cut short, which only the reduced path decodes at a reduced scale
+    byte[] photo = Corpus.resource("/images/photos/grace_hopper-5.6MP.jpg");
+    byte[] cut = Arrays.copyOf(photo, photo.length / 2);
+    assertEquals(ErrorCode.CORRUPT, codeOf(preprocessor, cut));
+    assertEquals(ErrorCode.CORRUPT, codeOf(reduced, cut));
+  }
+
+  private static ErrorCode codeOf(ImagePreprocessor p, byte[] encoded) {
+    try {
+      p.preprocess(encoded, FloatBuffer.allocate(p.outputSize()));
+      return null;
+    } catch (ImageFailure e) {
+      return e.code();
+    }
+  }
+
+  private static float[] tensor(ImagePreprocessor p, byte[] encoded) throws ImageFailure {
+    FloatBuffer dest = FloatBuffer.allocate(p.outputSize());
+    p.preprocess(encoded, dest);
+    return dest.array();
+  }
+
+  /** Cosine of the two vectors after subtracting each one's mean. */
+  static double centredCosine(float[] a, float[] b) {
+    double ma = 0;
+    double mb = 0;
+    for (int i = 0; i < a.length; i++) {
+      ma += a[i];
+      mb += b[i];
+    }
+    ma /= a.length;
+    mb /= b.length;
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (a[i] - ma) * (b[i] - mb);
+      na += (a[i] - ma) * (a[i] - ma);
+      nb += (b[i] - mb) * (b[i] - mb);
+    }
+    return dot / Math.sqrt(na * nb);
   }
 }

@@ -10,6 +10,7 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class RgbConversionTest {
@@ -132,7 +133,7 @@ class RgbConversionTest {
 
       byte[] rgb = RgbConversion.toRgb(new BufferedImage(cm, raster, false, null)).pixels();
 
-      assertArrayEquals(bytes(c[4], c[5], c[6]), rgb, java.util.Arrays.toString(c));
+      assertArrayEquals(bytes(c[4], c[5], c[6]), rgb, Arrays.toString(c));
       assertEquals(c[4], RgbConversion.cmykChannel(c[0], c[3]));
     }
   }

@@ -5,6 +5,7 @@ import io.resnetspark.udf.testing.HostileModels;
 import io.resnetspark.udf.testing.SparkTestSession;
 import io.resnetspark.udf.testing.TestModels;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;
@@ -140,7 +142,7 @@ class ExecutorModelCacheTest {
   void aDamagedChunkFailsTheTaskWithADigestErrorAndIsNotCached() throws IOException {
     String path = TestModels.distinct("cache-3").toString();
     List<Broadcast<byte[]>> chunks = new ArrayList<>();
-    var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+    var jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     BroadcastModel damaged = BroadcastModel.create(spark, path, CHUNK, (index, chunk) -> {
       if (index == 2) {
         chunk[12345] ^= 1;
@@ -177,7 +179,7 @@ class ExecutorModelCacheTest {
     ExecutorModel first = ExecutorModelCache.get(model);
     ExecutorModelCache.evict(model.sha256());
     assertThrows(IllegalStateException.class, () -> first.predict(
-        java.nio.FloatBuffer.allocate(first.imageSize() * first.imageSize() * 3), 1, false));
+        FloatBuffer.allocate(first.imageSize() * first.imageSize() * 3), 1, false));
     ExecutorModel second = ExecutorModelCache.get(model);
     assertTrue(first != second);
     assertEquals(2, ExecutorModelCache.loads(model.sha256()));
