@@ -2,7 +2,6 @@ package io.resnetspark.job;
 
 import static org.apache.spark.sql.functions.col;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -19,7 +18,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.hadoop.security.AccessControlException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -144,12 +142,8 @@ public final class DistributedListing {
             }
           }
         }
-      } catch (FileNotFoundException e) {
-        throw new ConfigException("input " + input + " changed while it was listed: " + Messages.firstLine(e), e);
-      } catch (AccessControlException e) {
-        throw new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
       } catch (IOException e) {
-        throw new ConfigException("cannot list input " + input + ": " + StorageErrors.describe(e), e);
+        throw FileListing.listingError(input, e);
       }
     }
     return tasks;

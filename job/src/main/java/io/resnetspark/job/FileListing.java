@@ -80,12 +80,8 @@ public final class FileListing {
             add(hasExtension(name, extensions) ? files : passedOver, match);
           }
         }
-      } catch (FileNotFoundException e) {
-        throw new ConfigException("input " + input + " changed while it was listed: " + Messages.firstLine(e), e);
-      } catch (AccessControlException e) {
-        throw new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
       } catch (IOException e) {
-        throw new ConfigException("cannot list input " + input + ": " + StorageErrors.describe(e), e);
+        throw FileListing.listingError(input, e);
       }
     }
     Map<String, Long> excluded = new HashMap<>();
@@ -201,4 +197,15 @@ public final class FileListing {
     return input.matches(".*[*?\\[{].*");
   }
 
+
+  /** What to tell the user when listing {@code input} failed, as a configuration error found on the driver. */
+  static ConfigException listingError(String input, IOException e) {
+    if (e instanceof FileNotFoundException) {
+      return new ConfigException("input " + input + " changed while it was listed: " + Messages.firstLine(e), e);
+    }
+    if (e instanceof AccessControlException) {
+      return new ConfigException("input " + input + " is not readable: " + StorageErrors.describe(e), e);
+    }
+    return new ConfigException("cannot list input " + input + ": " + StorageErrors.describe(e), e);
+  }
 }

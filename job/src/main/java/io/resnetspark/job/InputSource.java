@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
 import org.apache.spark.ml.image.ImageSchema;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -115,9 +116,9 @@ public final class InputSource {
     return decoded.unionByName(emptyFiles).dropDuplicates(OutputTable.PATH);
   }
 
-  private static org.apache.spark.sql.DataFrameReader filesReader(SparkSession spark, JobOptions options,
+  private static DataFrameReader filesReader(SparkSession spark, JobOptions options,
                                                                   String format) {
-    org.apache.spark.sql.DataFrameReader reader = spark.read().format(format).option("recursiveFileLookup", "true");
+    DataFrameReader reader = spark.read().format(format).option("recursiveFileLookup", "true");
     List<String> extensions = options.extensionFilter();
     if (!extensions.isEmpty()) {
       reader = reader.option("pathGlobFilter", nameGlob(extensions));

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Sits between the labelled rows and the writer, passing rows through unchanged. It counts rows, labels and error
@@ -24,7 +25,7 @@ final class OutputMeter implements MapPartitionsFunction<Row, Row> {
     Meter meter = new Meter(upstream, metrics);
     TaskContext task = TaskContext.get();
     if (task != null) {
-      task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> meter.finish());
+      task.addTaskCompletionListener((TaskCompletionListener) ctx -> meter.finish());
     }
     return meter;
   }

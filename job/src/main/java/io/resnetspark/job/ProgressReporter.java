@@ -1,6 +1,7 @@
 package io.resnetspark.job;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple4;
+import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -80,7 +82,7 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
 
   @Override
   public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-    for (Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> task
+    for (Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task
         : CollectionConverters.asJava(update.accumUpdates())) {
       long taskId = (Long) task._1();
       if (ended.contains(taskId)) {
@@ -111,7 +113,7 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
     long done = done();
     double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
     double percent = total == 0 ? 100 : 100.0 * done / total;
-    return String.format(java.util.Locale.ROOT, "labelled %,d of %,d images (%.1f%%), %.1f images/s", done, total,
+    return String.format(Locale.ROOT, "labelled %,d of %,d images (%.1f%%), %.1f images/s", done, total,
         percent, done / seconds);
   }
 

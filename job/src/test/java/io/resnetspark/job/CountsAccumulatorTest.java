@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.function.ForeachFunction;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class CountsAccumulatorTest {
     CountsAccumulator counts = new CountsAccumulator();
     spark.sparkContext().register(counts, "test counts");
     spark.createDataset(List.of("a", "b", "a", "c", "a", "b"), Encoders.STRING()).repartition(3)
-        .foreach((org.apache.spark.api.java.function.ForeachFunction<String>) counts::add);
+        .foreach((ForeachFunction<String>) counts::add);
     assertEquals(Map.of("a", 3L, "b", 2L, "c", 1L), counts.value());
   }
 }

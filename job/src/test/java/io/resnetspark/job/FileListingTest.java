@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -145,7 +148,7 @@ class FileListingTest {
         throw new AssertionError("listFiles reads every file's permissions");
       }
     };
-    noLocated.initialize(java.net.URI.create("file:///"), conf);
+    noLocated.initialize(URI.create("file:///"), conf);
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir.resolve("images").toUri());
 
     FileSystem plain = root.getFileSystem(conf);
@@ -153,8 +156,8 @@ class FileListingTest {
         "every file, hidden ones included (the caller filters them)");
   }
 
-  private static java.util.Set<String> described(RemoteIterator<? extends FileStatus> files) throws IOException {
-    java.util.Set<String> out = new java.util.TreeSet<>();
+  private static Set<String> described(RemoteIterator<? extends FileStatus> files) throws IOException {
+    Set<String> out = new TreeSet<>();
     while (files.hasNext()) {
       FileStatus f = files.next();
       out.add(f.getPath() + " " + f.getLen() + " " + f.getModificationTime() + " " + f.isFile());

@@ -10,6 +10,7 @@ import io.resnetspark.job.InputSource.Candidates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,7 +62,7 @@ class InputSourceTest {
     assertNull(c.payloadColumn(), "binaryFile candidates carry no bytes; they are read after the incremental filter");
     assertEquals(List.of(OutputTable.PATH, OutputTable.MODIFICATION_TIME, OutputTable.LENGTH),
         List.of(c.rows().columns()));
-    assertEquals(listing.stream().map(f -> "[" + f.path() + "," + new java.sql.Timestamp(f.modificationTime()) + ","
+    assertEquals(listing.stream().map(f -> "[" + f.path() + "," + new Timestamp(f.modificationTime()) + ","
         + f.length() + "]").sorted().toList(), keys(c.rows()));
   }
 
@@ -84,13 +85,13 @@ class InputSourceTest {
         .add("taken", DataTypes.TimestampType);
     String location = dir.resolve("table").toString();
     spark.createDataFrame(List.of(RowFactory.create("s3a://b/x.jpg", new byte[] {1, 2, 3, 4},
-        java.sql.Timestamp.valueOf("2024-01-01 00:00:00"))), schema).write().parquet(location);
+        Timestamp.valueOf("2024-01-01 00:00:00"))), schema).write().parquet(location);
     Candidates c = InputSource.candidates(spark, options("--input", location, "--input-format", "parquet",
         "--path-column", "uri", "--content-column", "bytes", "--modification-time-column", "taken"), null);
     assertEquals(ContentReader.CONTENT, c.payloadColumn());
     Row row = c.rows().first();
     assertEquals("s3a://b/x.jpg", row.getString(0));
-    assertEquals(java.sql.Timestamp.valueOf("2024-01-01 00:00:00"), row.getTimestamp(1));
+    assertEquals(Timestamp.valueOf("2024-01-01 00:00:00"), row.getTimestamp(1));
     assertEquals(4L, row.getLong(2));
     assertEquals(4, ((byte[]) row.get(3)).length);
 

@@ -8,10 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnetspark.job.testing.S3ATestConf;
 import io.resnetspark.job.testing.S3ProxyServer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +39,7 @@ class LabelImagesJobS3Test {
   static SparkSession spark;
 
   @BeforeAll
-  static void serverAndSession() throws java.io.IOException {
+  static void serverAndSession() throws IOException {
     server = S3ProxyServer.start(dir.resolve("run"));
     SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("LabelImagesJobS3Test")
         .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
@@ -44,7 +50,7 @@ class LabelImagesJobS3Test {
     TestData.goodImages(dir.resolve("images"), 5, 41);
     TestData.badImages(dir.resolve("images/bad"));
     // The sparse file over the size limit would be 64 MB of real upload; the local tests cover it.
-    java.nio.file.Files.delete(dir.resolve("images/bad/huge.jpg"));
+    Files.delete(dir.resolve("images/bad/huge.jpg"));
     server.uploadDirectory(dir.resolve("images"), BUCKET, "lake/images");
   }
 
@@ -96,7 +102,7 @@ class LabelImagesJobS3Test {
    */
   @Test
   void labelsTheObjectsAnInventoryReportNames() throws Exception {
-    byte[] image = java.nio.file.Files.readAllBytes(TestData.goodImages(dir.resolve("manifested"), 1, 42).get(0));
+    byte[] image = Files.readAllBytes(TestData.goodImages(dir.resolve("manifested"), 1, 42).get(0));
     server.putObject(BUCKET, "inventoried/a b.jpg", image);
     server.putObject(BUCKET, "inventoried/café.jpg", image);
     server.putObject(BUCKET, "inventoried/not-in-the-report.jpg", image);
@@ -104,8 +110,8 @@ class LabelImagesJobS3Test {
         "\"" + BUCKET + "\",\"inventoried/a%20b.jpg\",\"" + image.length + "\",\"2026-01-02T03:04:05.000Z\"",
         "\"" + BUCKET + "\",\"inventoried/caf%C3%A9.jpg\",\"" + image.length + "\",\"2026-01-02T03:04:05.000Z\"",
         "\"" + BUCKET + "\",\"inventoried/deleted+since.jpg\",\"10\",\"2026-01-02T03:04:05.000Z\"") + "\n";
-    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
       out.write(csv.getBytes(StandardCharsets.UTF_8));
     }
     server.putObject(BUCKET, "inventory/" + BUCKET + "/daily/data/part-0.csv.gz", gz.toByteArray());
@@ -117,12 +123,12 @@ class LabelImagesJobS3Test {
     String output = "s3a://" + BUCKET + "/lake/inventoried-labels";
     assertEquals(ExitCode.OK, run("--input-format", "manifest", "--input", "s3a://" + BUCKET + "/" + manifestKey,
         "--model", "s3a://" + BUCKET + "/models/resnet18", "--output", output, "--top-k", "3"));
-    java.util.Map<String, String> codes = new java.util.TreeMap<>();
-    for (org.apache.spark.sql.Row row : new OutputTable(output, JobOptions.OutputFormat.PARQUET).read(spark)
+    Map<String, String> codes = new TreeMap<>();
+    for (Row row : new OutputTable(output, JobOptions.OutputFormat.PARQUET).read(spark)
         .collectAsList()) {
       codes.put(row.getString(0), String.valueOf(row.getString(row.fieldIndex(OutputTable.ERROR_CODE))));
     }
-    assertEquals(java.util.Map.of(
+    assertEquals(Map.of(
         "s3a://" + BUCKET + "/inventoried/a b.jpg", "null",
         "s3a://" + BUCKET + "/inventoried/café.jpg", "null",
         "s3a://" + BUCKET + "/inventoried/deleted since.jpg", "UNREADABLE"), codes,

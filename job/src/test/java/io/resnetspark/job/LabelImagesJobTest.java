@@ -13,10 +13,13 @@ import io.resnetspark.job.testing.JobProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +28,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -74,7 +78,7 @@ class LabelImagesJobTest {
   }
 
   static Run label(Path input, Path output, String... more) {
-    List<String> args = new java.util.ArrayList<>(List.of("--input", input.toString(), "--model",
+    List<String> args = new ArrayList<>(List.of("--input", input.toString(), "--model",
         TestData.model().toString(), "--output", output.toString()));
     List<String> given = List.of(more);
     if (!given.contains("--batch-size")) {
@@ -214,7 +218,7 @@ class LabelImagesJobTest {
     try (Stream<Path> files = Files.list(output)) {
       assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".json")));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -236,8 +240,8 @@ class LabelImagesJobTest {
     Dataset<Row> rows = table(fromParquet, JobOptions.OutputFormat.PARQUET);
     assertEquals(GOOD / 2, rows.where(col(OutputTable.ERROR_CODE).isNull()).count());
     assertEquals(Set.copyOf(table(fromImages, JobOptions.OutputFormat.PARQUET).select(OutputTable.PATH)
-            .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()),
-        Set.copyOf(rows.select(OutputTable.PATH).as(org.apache.spark.sql.Encoders.STRING()).collectAsList()),
+            .as(Encoders.STRING()).collectAsList()),
+        Set.copyOf(rows.select(OutputTable.PATH).as(Encoders.STRING()).collectAsList()),
         "every input format names a file by the same path");
 
     spark.read().parquet(parquet.toString()).createOrReplaceTempView("garden_images");
@@ -352,7 +356,7 @@ class LabelImagesJobTest {
 
     /** Waits until the committer has moved at least one task's files into place, and says how many. */
     int waitForCommittedTasks(Process child, Path jobAttempt, Path log) throws Exception {
-      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(3).toNanos();
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
       while (System.nanoTime() < deadline) {
         if (!child.isAlive()) {
           throw new AssertionError("the job ended (exit " + child.exitValue() + ") before it could be killed:\n"

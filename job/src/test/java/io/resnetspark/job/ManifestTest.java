@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ class ManifestTest {
         "s3a://lake/photos/写真/x.jpg", 40L));
     assertEquals(expected, lengths(rows));
     Row one = rows.where("path = 's3a://lake/photos/a b.jpg'").first();
-    assertEquals(java.time.Instant.parse("2026-01-02T03:04:05Z").toEpochMilli(), one.getTimestamp(1).getTime());
+    assertEquals(Instant.parse("2026-01-02T03:04:05Z").toEpochMilli(), one.getTimestamp(1).getTime());
   }
 
   @Test

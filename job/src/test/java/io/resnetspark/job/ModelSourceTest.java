@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.resnetspark.model.Architecture;
 import com.sun.net.httpserver.HttpServer;
+import io.resnetspark.model.Architecture;
 import io.resnetspark.model.ModelBuilder;
 import io.resnetspark.model.pretrained.Environment;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ class ModelSourceTest {
       assertTrue(source.builtForThisRun());
       assertEquals(3, source.metadata().numClasses());
       assertEquals("RANDOM (seed 5)", source.weightsDescription());
-      built = Path.of(java.net.URI.create(source.path()));
+      built = Path.of(URI.create(source.path()));
       assertTrue(Files.isRegularFile(built.resolve("saved_model.pb")));
     }
     assertFalse(Files.exists(built));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.Success$;
 import org.apache.spark.TaskState;
+import org.apache.spark.api.java.function.ForeachFunction;
 import org.apache.spark.executor.ExecutorMetrics;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import scala.Option;
 import scala.Tuple4;
+import scala.collection.immutable.Seq;
+import scala.collection.mutable.HashMap;
 import scala.jdk.javaapi.CollectionConverters;
 
 /** Progress in images: finished tasks exactly, running tasks as of their last heartbeat. */
@@ -32,10 +35,10 @@ class ProgressReporterTest {
   }
 
   static SparkListenerExecutorMetricsUpdate heartbeat(long taskId, AccumulableInfo... updates) {
-    Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> task =
+    Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task =
         new Tuple4<>(taskId, 0, 0, CollectionConverters.asScala(List.of(updates)).toList());
     return new SparkListenerExecutorMetricsUpdate("1", CollectionConverters.asScala(List.of(task)).toList(),
-        new scala.collection.mutable.HashMap<>());
+        new HashMap<>());
   }
 
   static SparkListenerTaskEnd taskEnd(long taskId, boolean successful, AccumulableInfo... updates) {
@@ -81,7 +84,7 @@ class ProgressReporterTest {
       spark.sparkContext().addSparkListener(p);
       p.start(Duration.ofMillis(50));
       try {
-        spark.range(0, 50, 1, 5).foreach((org.apache.spark.api.java.function.ForeachFunction<Long>) x ->
+        spark.range(0, 50, 1, 5).foreach((ForeachFunction<Long>) x ->
             metrics.rows.add(1));
       } finally {
         spark.sparkContext().removeSparkListener(p);

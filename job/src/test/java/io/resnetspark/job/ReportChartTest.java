@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -32,7 +33,7 @@ class ReportChartTest {
 
   @Test
   void keepsOnlyTheMostFrequentLabels() {
-    Map<String, Long> many = new java.util.HashMap<>();
+    Map<String, Long> many = new HashMap<>();
     for (int i = 0; i < 40; i++) {
       many.put("label" + i, (long) i);
     }

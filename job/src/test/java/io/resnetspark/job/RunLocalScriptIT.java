@@ -10,6 +10,7 @@ import io.resnetspark.job.testing.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ class RunLocalScriptIT {
         if (Files.isDirectory(source)) {
           Files.createDirectories(copy);
         } else if (Files.isRegularFile(source)) {
-          Files.copy(source, copy, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+          Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
     }

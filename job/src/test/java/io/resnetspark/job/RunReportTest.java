@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnetspark.udf.runtime.ModelPlacement;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,8 +185,8 @@ class RunReportTest {
     assertTrue(s.contains("1x on driver/123@host"), s);
   }
 
-  private static List<String> iterable(java.util.Iterator<String> it) {
-    List<String> list = new java.util.ArrayList<>();
+  private static List<String> iterable(Iterator<String> it) {
+    List<String> list = new ArrayList<>();
     it.forEachRemaining(list::add);
     return list;
   }

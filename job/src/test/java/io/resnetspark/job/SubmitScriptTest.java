@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.resnetspark.job.testing.ProjectFiles;
 import io.resnetspark.job.testing.Scripts;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,13 +27,13 @@ class SubmitScriptTest {
   Path runDir;
 
   ScriptRunner.Result submit(String... args) throws IOException, InterruptedException {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
+    List<String> all = new ArrayList<>(List.of(args));
     return ScriptRunner.run("submit.sh", all, Map.of("RESNET_SPARK_RUN_DIR", runDir.toString(), "SPARK_SUBMIT",
         "/opt/spark/bin/spark-submit"), runDir.resolve("submit.log"));
   }
 
   ScriptRunner.Result print(String... args) throws IOException, InterruptedException {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
+    List<String> all = new ArrayList<>(List.of(args));
     all.add("--print-command");
     all.addAll(JOB);
     ScriptRunner.Result r = submit(all.toArray(String[]::new));
@@ -79,7 +81,7 @@ class SubmitScriptTest {
 
   @Test
   void laterPropertiesFilesWin() throws IOException, InterruptedException {
-    Path mine = java.nio.file.Files.writeString(runDir.resolve("mine.conf"), "spark.executor.memory 6g\n");
+    Path mine = Files.writeString(runDir.resolve("mine.conf"), "spark.executor.memory 6g\n");
     print("--master", "spark://10.0.0.5:7077", "--properties", mine.toString());
     assertEquals("6g", merged().get("spark.executor.memory"));
   }
