@@ -333,7 +333,7 @@ public final class LabelImagesJob {
         } finally {
           spark.sparkContext().removeSparkListener(progress);
         }
-        LOG.info("run {}: {}", runId, progress.line());
+        LOG.info("run {}: {}", runId, progress.line(metrics.rowsWritten()));
       }
     }
     LakeTable.Commit commit = lake.commit(labelled, deletions, options.mode(), sha256, runId,
@@ -406,7 +406,7 @@ public final class LabelImagesJob {
       } finally {
         spark.sparkContext().removeSparkListener(progress);
       }
-      LOG.info("run {}: {}", runId, progress.line());
+      LOG.info("run {}: {}", runId, progress.line(metrics.rowsWritten()));
     }
     if (metrics.rowsWritten() != images) {
       LOG.warn("run {}: wrote {} rows for {} images; the report counts the rows written", runId,
