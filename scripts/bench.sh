@@ -105,6 +105,10 @@ fi
   --repeats "$reps" --min-seconds "$min_s" --layouts nchw,channels_last --label "lever:torch memory format" \
   --out "$results" >/dev/null || true
 
+log "2b. ONNX Runtime beside ours, same weights (scripts/bench/ort_peer.sh)"
+if [[ $quick == 1 ]]; then ort_scope=(ORT_ARCHS=resnet50 ORT_BATCHES=1,8,32 ORT_REPEATS=2); else ort_scope=(); fi
+env "${ort_scope[@]}" "$root/scripts/bench/ort_peer.sh" "$work" "$results" "$ours_env" || log "the ONNX Runtime peer failed"
+
 log "levers in one JVM, ResNet-50, samples alternating"
 (export $ours_env
  model_bench --arch resnet50 --batch 32 --variant "folded;separate" --repeats "$reps" \
