@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark harness (issue 7): one command, one sitting. Measures the TF Java GEMM rate, raw model throughput
-# through SavedResNet (resnet18/50/152 x batch 1/8/32/64), torchvision on the same cores, the levers side by side,
+# through SavedResNet (resnet18/50/152 x batch 1/8/32/64), torchvision and ONNX Runtime (2b, scripts/bench/ort_peer.sh)
+# on the same cores, the levers side by side,
 # preprocessing alone and the whole job in local[2] (when those modules are built), then writes docs/BENCHMARKS.md
 # and docs/bench-throughput.png. Run it on a quiet machine: every figure is min/median/max of repeated samples, but
 # a neighbour on a 2-core machine still moves them.

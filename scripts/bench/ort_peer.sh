@@ -5,7 +5,8 @@
 #   scripts/bench/ort_peer.sh WORK RESULTS "OURS_ENV" [--doc docs/BENCHMARKS.md]
 # OURS_ENV: the TF process switches for our side, e.g. "TF_CPU_ALLOCATOR_USE_BFC=true" (ONNX Runtime ignores them).
 # Environment: ORT_ARCHS (default resnet18,resnet50,resnet152), ORT_BATCHES (1,8,16,32), ORT_REPEATS (3),
-# ORT_LABEL (free text stored with the records).
+# ORT_LABEL (free text stored with the records), ORT_OURS_ARGS (more OrtBench options for our side, e.g. --jit),
+# ORT_PROFILES=0 to skip both engines' op profiles (lever runs).
 # ONNX Runtime is a benchmark-only dependency: model-builder's onnx-bench profile puts it on the test class path.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,6 +17,7 @@ archs="${ORT_ARCHS:-resnet18,resnet50,resnet152}"
 batches="${ORT_BATCHES:-1,8,16,32}"
 repeats="${ORT_REPEATS:-3}"
 label="${ORT_LABEL:-}"
+read -r -a ours_args <<<"${ORT_OURS_ARGS:-}"
 models="$work/models"
 mkdir -p "$models"
 export TF_CPP_MIN_LOG_LEVEL=2
@@ -40,12 +42,12 @@ done
 
 for arch in ${archs//,/ }; do
   log "$arch: ours ($ours_env) and ONNX Runtime alternating, batches $batches"
-  profile=(); [[ $arch == resnet50 ]] && profile=(--profile-batch 1,8)
+  profile=(); [[ $arch == resnet50 && "${ORT_PROFILES:-1}" == 1 ]] && profile=(--profile-batch 1,8)
   (export $ours_env
    jvm io.resnetspark.bench.OrtBench --arch "$arch" --batch "$batches" --repeats "$repeats" --models "$models" \
-     "${profile[@]}" --label "$label" --out "$results" >/dev/null)
+     "${profile[@]}" "${ours_args[@]}" --label "$label" --out "$results" >/dev/null)
 done
-if [[ ",$archs," == *",resnet50,"* ]]; then
+if [[ ",$archs," == *",resnet50,"* && "${ORT_PROFILES:-1}" == 1 ]]; then
   log "our op profile, resnet50 at batch 1 and 8"
   for b in 1 8; do
     (export $ours_env

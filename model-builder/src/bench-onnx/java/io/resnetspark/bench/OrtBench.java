@@ -23,6 +23,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -56,7 +57,8 @@ public final class OrtBench implements Callable<Integer> {
   @Option(names = "--inter", defaultValue = "1")
   int inter;
   @Option(names = "--ours", defaultValue = "folded",
-      description = "Our model: a directory under --models, or folded|separate for the exported <arch>-<mode>.")
+      description = "Our model: a directory under --models, or a BatchNormMode (folded, separate, folded_winograd) "
+          + "for the exported <arch>-<mode>.")
   String ours;
   @Option(names = "--jit", description = "Our session with XLA's auto-clustering (global_jit_level ON_1); on CPU it "
       + "also needs TF_XLA_FLAGS=--tf_xla_cpu_global_jit in the environment.")
@@ -98,7 +100,7 @@ public final class OrtBench implements Callable<Integer> {
     BenchRecords records = new BenchRecords(out);
     for (String archId : archs) {
       Architecture arch = Architecture.fromId(archId);
-      Path ourDir = ours.equals("folded") || ours.equals("separate")
+      Path ourDir = Arrays.stream(BatchNormMode.values()).anyMatch(m -> m.name().equalsIgnoreCase(ours))
           ? ModelBench.exported(models, arch, BatchNormMode.valueOf(ours.toUpperCase())) : models.resolve(ours);
       if (weightsOnly) {
         Path weights = weightsFile(models, arch);

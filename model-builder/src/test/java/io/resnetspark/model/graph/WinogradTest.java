@@ -5,13 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.resnetspark.model.Architecture;
+import io.resnetspark.model.SavedModelExport;
+import io.resnetspark.model.TestWeights;
+import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
+import io.resnetspark.model.weights.StateDict;
 import io.resnetspark.model.weights.TensorData;
+import java.nio.FloatBuffer;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -77,6 +87,59 @@ class WinogradTest {
     // F(2x2,3x3)'s transforms only add, subtract and halve: its error stays within a few times the direct one's
     assertTrue(winogradError <= 1e-5 * scale, "winograd error " + winogradError + " at scale " + scale
         + " (direct " + directError + ")");
+  }
+
+  @Test
+  void theWinogradNetworkGivesTheFoldedNetworksLogitsWithin1e5Relative() {
+    Architecture arch = Architecture.RESNET50;
+    int batch = 2;
+    int size = 96;
+    StateDict weights = TestWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
+    FloatBuffer images = TestWeights.images(batch, size, size);
+    float[] folded = logits(arch, weights, BatchNormMode.FOLDED, images, batch, size);
+    float[] winograd = logits(arch, weights, BatchNormMode.FOLDED_WINOGRAD, images, batch, size);
+    double maxDiff = 0;
+    double maxLogit = 0;
+    for (int i = 0; i < folded.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(folded[i] - winograd[i]));
+      maxLogit = Math.max(maxLogit, Math.abs(folded[i]));
+    }
+    assertTrue(maxLogit > 0.1, "logits should not be degenerate, max |logit| " + maxLogit);
+    assertTrue(maxDiff <= 1e-5 * maxLogit, "max |diff| " + maxDiff + " vs max |logit| " + maxLogit);
+  }
+
+  @Test
+  void onlyTheWideStrideOneThreeByThreeConvolutionsAreRewritten() {
+    StateDict weights = TestWeights.withBatchNormFarFromDefaults(Architecture.RESNET50, 10, 3);
+    try (Graph g = new Graph()) {
+      SavedModelExport.define(g, Architecture.RESNET50, weights, BatchNormMode.FOLDED_WINOGRAD);
+      Set<String> rewritten = new TreeSet<>();
+      Iterator<GraphOperation> ops = g.operations();
+      while (ops.hasNext()) {
+        String name = ops.next().name();
+        if (name.endsWith(".winograd_00")) {
+          rewritten.add(name.substring(0, name.indexOf(".folded")));
+        }
+      }
+      // the stride-1 conv2 of layer3 (256 channels) and layer4 (512); each stage's first conv2 has stride 2 (V1.5)
+      // and layer1/2's have fewer channels
+      Set<String> expected = new TreeSet<>();
+      for (int b = 1; b < 6; b++) {
+        expected.add("layer3." + b + ".conv2");
+      }
+      for (int b = 1; b < 3; b++) {
+        expected.add("layer4." + b + ".conv2");
+      }
+      assertEquals(expected, rewritten);
+    }
+  }
+
+  private static float[] logits(Architecture arch, StateDict weights, BatchNormMode bn, FloatBuffer images,
+                                int batch, int size) {
+    try (Graph g = new Graph()) {
+      SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, arch, weights, bn);
+      return ResNetGraphTest.run(g, e.images(), e.logits(), images, batch, size, size);
+    }
   }
 
   interface Convolution {
