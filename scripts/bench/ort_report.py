@@ -34,12 +34,12 @@ def section(recs):
     w("`scripts/bench/ort_peer.sh`: ONNX Runtime Java %s (`OptLevel.ALL_OPT`, sequential execution, intra-op %d, "
       "inter-op %d) runs the torchvision network exported by `scripts/bench/export_onnx.py` (Debian's torch, opset "
       "13, dynamic batch, NCHW input) with the very state_dict our SavedModel was built from; ours is the exported "
-      "SavedModel (%s) through `SavedResNet.classify`, env `%s`. In each batch the two engines alternate sample by "
+      "SavedModel through `SavedResNet.classify` (export mode and TF environment above each table). In each batch the two engines alternate sample by "
       "sample (`OrtBench`). **Best** is the best sample (the one a neighbour disturbed least), shown with median "
       "(min–max); **CPU ms/img** is the process's CPU time per image (median), which a neighbour moves less than "
       "wall time but which counts spinning threads; **ours / ORT per CPU s** is ORT's CPU ms per image over ours "
       "(above 1: we do an image in less CPU time)."
-      % (os.environ.get("BENCH_ORT_VERSION", "1.23.2"), first["intra"], first["inter"], first["ours"], first["env"]))
+      % (os.environ.get("BENCH_ORT_VERSION", "1.23.2"), first["intra"], first["inter"]))
     loads = [l for r in peer for l in r.get("load1", [])]
     if loads:
         w("")
@@ -56,9 +56,9 @@ def section(recs):
         by[(r["arch"], r["batch"], r.get("label", ""))][r["impl"]] = r
     labels = sorted({k[2] for k in by})
     for label in labels:
-        if len(labels) > 1 or label:
-            w("**%s**" % (label or "main"))
-            w("")
+        one = next(r for k, pair in by.items() if k[2] == label for r in pair.values())
+        w("**%s**: ours `%s`, env `%s`" % (label or "main", one["ours"], one["env"]))
+        w("")
         w("| model | batch | ours best img/s | ORT best img/s | **ours / ORT (best)** | ours / ORT (median) | "
           "ours img/s | ORT img/s | ours CPU ms/img | ORT CPU ms/img | **ours / ORT per CPU s** |")
         w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
