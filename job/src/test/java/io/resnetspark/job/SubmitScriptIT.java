@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -165,9 +166,13 @@ class SubmitScriptIT {
         assertTrue(result.output().contains(merged), output.getKey() + " run " + run + ":\n" + result.output());
       }
     }
-    assertEquals(4, TestSpark.session().read().format("iceberg").load(warehouse.resolve("db/labels").toString())
-        .count(), "the Iceberg table, read by path");
-    assertEquals(4, TestSpark.session().read().format("delta").load(delta.toString()).count(), "the Delta table");
+    // Plain Spark with a Hadoop catalog of its own over the warehouse (Iceberg's path loading assumes a Hive one).
+    SparkSession spark = TestSpark.session();
+    spark.conf().set("spark.sql.catalog.readback", "org.apache.iceberg.spark.SparkCatalog");
+    spark.conf().set("spark.sql.catalog.readback.type", "hadoop");
+    spark.conf().set("spark.sql.catalog.readback.warehouse", warehouse.toString());
+    assertEquals(4, spark.table("readback.db.labels").count(), "the Iceberg table");
+    assertEquals(4, spark.read().format("delta").load(delta.toString()).count(), "the Delta table");
   }
 
   /** Runs submit.sh on a thread of its own, so the test can act on the cluster while the job runs. */
