@@ -139,7 +139,9 @@ class SubmitScriptIT {
   /**
    * Iceberg and Delta output from the shaded jar on the same cluster: what both formats need (Iceberg's runtime,
    * Delta's storage layer, their SQL extensions) must come from the application jar, since Spark's own jars carry
-   * neither. Each table is created, then merged with one new file, and read back here with plain Spark.
+   * neither. Each table is created, then merged with one new file (the second run finding the first run's rows
+   * unchanged shows it read the table back); the Iceberg table is read here with plain Spark too (Delta's reader
+   * needs the session extension, which this JVM's shared session does not have: LakeTableTest reads both).
    */
   void lakeTablesFromTheShadedJar(StandaloneCluster cluster, Path jar, Map<String, String> env) throws Exception {
     Path warehouse = dir.resolve("warehouse");
@@ -172,7 +174,6 @@ class SubmitScriptIT {
     spark.conf().set("spark.sql.catalog.readback.type", "hadoop");
     spark.conf().set("spark.sql.catalog.readback.warehouse", warehouse.toString());
     assertEquals(4, spark.table("readback.db.labels").count(), "the Iceberg table");
-    assertEquals(4, spark.read().format("delta").load(delta.toString()).count(), "the Delta table");
   }
 
   /** Runs submit.sh on a thread of its own, so the test can act on the cluster while the job runs. */
