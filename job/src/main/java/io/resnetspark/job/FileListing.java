@@ -6,12 +6,9 @@ import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -20,9 +17,10 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.AccessControlException;
 
 /**
- * The files a run considers, listed on the driver with Hadoop's file system API. Spark's file sources are not
- * used for this because their scans silently drop zero-length files (a run must report them, as {@code EMPTY})
- * and their listing cache can return a file's old modification time within a session.
+ * The rules of which files a run considers, one copy for every listing ({@link DistributedListing}). Spark's file
+ * sources are not used for listing because their scans silently drop zero-length files (a run must report them, as
+ * {@code EMPTY}), their listing cache can return a file's old modification time within a session, and their file
+ * index holds every file's status on the driver.
  *
  * <p>Each input is a file, a directory or a glob. Directories are searched recursively. Names that start with
  * {@code _} or {@code .} are skipped inside directories and among glob matches (as Spark does: {@code _temporary},
@@ -32,60 +30,34 @@ public final class FileListing {
   private FileListing() {
   }
 
-  /** One file: its path as Spark's {@code binaryFile} source names it, modification time (ms) and size. */
-  public record Entry(String path, long modificationTime, long length) {
-  }
-
   /**
-   * Lists {@code inputs}; a file reached twice is listed once.
+   * What {@code input} names: the file or directory, or the glob's matches without hidden names.
    *
-   * @param extensions lower-case extensions to keep; empty keeps every file
-   * @throws ConfigException if an input does not exist, its glob matches nothing, or it cannot be listed
+   * @throws ConfigException if the input does not exist or its glob matches nothing
    */
-  public static List<Entry> list(List<String> inputs, List<String> extensions, Configuration hadoopConf) {
-    Map<String, Entry> files = new LinkedHashMap<>();
-    for (String input : inputs) {
-      Path path = new Path(input);
-      try {
-        FileSystem fs = path.getFileSystem(hadoopConf);
-        FileStatus[] matches = fs.globStatus(path);
-        if (matches == null || matches.length == 0) {
-          throw new ConfigException(isGlob(input)
-              ? "input " + input + " matches no file or directory"
-              : "input " + input + " does not exist");
-        }
-        boolean glob = isGlob(input);
-        for (FileStatus match : matches) {
-          String name = match.getPath().getName();
-          if (glob && isHidden(name)) {
-            continue;
-          }
-          if (match.isDirectory()) {
-            listDirectory(fs, match.getPath(), extensions, files);
-          } else if (hasExtension(name, extensions)) {
-            add(files, match);
-          }
-        }
-      } catch (IOException e) {
-        throw FileListing.listingError(input, e);
+  static List<FileStatus> matches(FileSystem fs, String input) throws IOException {
+    FileStatus[] matches = fs.globStatus(new Path(input));
+    boolean glob = isGlob(input);
+    if (matches == null || matches.length == 0) {
+      throw new ConfigException(glob
+          ? "input " + input + " matches no file or directory"
+          : "input " + input + " does not exist");
+    }
+    List<FileStatus> visible = new ArrayList<>();
+    for (FileStatus match : matches) {
+      if (!glob || !isHidden(match.getPath().getName())) {
+        visible.add(match);
       }
     }
-    return new ArrayList<>(files.values());
+    return visible;
   }
 
-  private static void listDirectory(FileSystem fs, Path root, List<String> extensions, Map<String, Entry> files)
-      throws IOException {
-    URI rootUri = root.toUri();
-    RemoteIterator<? extends FileStatus> it = filesBelow(fs, root);
-    while (it.hasNext()) {
-      FileStatus file = it.next();
-      URI relative = rootUri.relativize(file.getPath().toUri());
-      String below = relative.isAbsolute() || relative.getPath().startsWith("/")
-          ? file.getPath().getName() : relative.getPath();
-      if (!isHidden(below) && hasExtension(file.getPath().getName(), extensions)) {
-        add(files, file);
-      }
-    }
+  /** Whether {@code file}, found below the input directory {@code root}, is hidden by a name on the way down. */
+  static boolean isHiddenBelow(URI root, Path file) {
+    URI relative = root.relativize(file.toUri());
+    String below = relative.isAbsolute() || relative.getPath().startsWith("/")
+        ? file.getName() : relative.getPath();
+    return isHidden(below);
   }
 
   /**
@@ -141,11 +113,6 @@ public final class FileListing {
     }
   }
 
-  private static void add(Map<String, Entry> files, FileStatus status) {
-    String path = status.getPath().toString();
-    files.putIfAbsent(path, new Entry(path, status.getModificationTime(), status.getLen()));
-  }
-
   /** True if any part of a path below an input directory starts with {@code _} or {@code .}. */
   static boolean isHidden(String relativePath) {
     for (String part : relativePath.split("/")) {
@@ -164,10 +131,9 @@ public final class FileListing {
     return dot >= 0 && extensions.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  private static boolean isGlob(String input) {
+  static boolean isGlob(String input) {
     return input.matches(".*[*?\\[{].*");
   }
-
 
   /** What to tell the user when listing {@code input} failed, as a configuration error found on the driver. */
   static ConfigException listingError(String input, IOException e) {

@@ -139,20 +139,18 @@ public final class LabelImagesJob {
     S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
     Existing existing = table.inspect(hadoopConf);
     table.checkWritable(options.mode(), existing, spark);
-    // binaryFile input is listed by Spark tasks (DistributedListing); Spark's image source needs the driver's list.
-    List<FileListing.Entry> listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
             + model.metadata().numClasses() + " classes");
       }
-      InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
-      if (options.inputFormat() == InputFormat.BINARYFILE && candidates.rows().isEmpty()) {
+      InputSource.Candidates candidates = InputSource.candidates(spark, options);
+      if (options.inputFormat().isFiles() && candidates.rows().isEmpty()) {
         throw noFiles();
       }
       phase = lap("checks", phase);
       if (options.dryRun()) {
-        return dryRun(spark, runId, table, existing, candidates, listing, model, phase);
+        return dryRun(spark, runId, table, existing, candidates, model, phase);
       }
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
@@ -161,8 +159,8 @@ public final class LabelImagesJob {
       boolean incremental = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
       Work work = incremental
           ? Work.of(OutputTable.notYetLabelled(candidates.rows(), table.labelledKeys(spark, broadcast.sha256())),
-              listing != null ? listing.size() : candidates.rows().count())
-          : listing != null ? Work.of(candidates.rows(), listing) : Work.of(candidates.rows(), -1);
+              candidates.rows().count())
+          : Work.of(candidates.rows(), -1);
       phase = lap("listing", phase);
 
       // 3. One Spark job: read, decode, infer, write; committed only when every task has succeeded.
@@ -193,11 +191,9 @@ public final class LabelImagesJob {
 
   /** Counts what the run would do and prints it; the model is not broadcast or loaded, nothing is written. */
   private int dryRun(SparkSession spark, String runId, OutputTable table, Existing existing,
-                     InputSource.Candidates candidates, List<FileListing.Entry> listing, ModelSource model,
-                     long phase) throws IOException {
-    // Spark's image source would decode the images to give their rows: count the listing instead.
-    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing)
-        : candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
+                     InputSource.Candidates candidates, ModelSource model, long phase) throws IOException {
+    Dataset<Row> seen =
+        candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
     String sha256 = null;
     Dataset<Row> todo = seen;
     if (options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE) {
@@ -222,26 +218,12 @@ public final class LabelImagesJob {
 
   /** The rows still to label, how many there are, their bytes, and how many inputs were seen. */
   record Work(Dataset<Row> rows, long count, long bytes, long seen) {
-    /** Counted from the listing: no Spark job. */
-    static Work of(Dataset<Row> rows, List<FileListing.Entry> listing) {
-      return new Work(rows, listing.size(), listing.stream().mapToLong(FileListing.Entry::length).sum(),
-          listing.size());
-    }
-
     /** Counted with one Spark job; {@code seen} -1 means: as many as are left. */
     static Work of(Dataset<Row> rows, long seen) {
       Row sizes = rows.agg(functions.count(lit(1)), sum(col(OutputTable.LENGTH))).first();
       long count = sizes.getLong(0);
       return new Work(rows, count, sizes.isNullAt(1) ? 0 : sizes.getLong(1), seen < 0 ? count : seen);
     }
-  }
-
-  private List<FileListing.Entry> listFiles(Configuration hadoopConf) {
-    List<FileListing.Entry> listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
-    if (listing.isEmpty()) {
-      throw noFiles();
-    }
-    return listing;
   }
 
   private ConfigException noFiles() {
@@ -321,10 +303,14 @@ public final class LabelImagesJob {
           .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
+      if (options.inputFormat() == InputFormat.IMAGE) {
+        images = InputSource.withSparkImages(images);
+        imageColumn = InputSource.IMAGE;
+      }
       readErrorCode = col(ContentReader.READ_ERROR_CODE);
       readErrorMessage = col(ContentReader.READ_ERROR_MESSAGE);
     } else {
-      // The scan reads (and for image input decodes) the images: partition the scan instead of shuffling them.
+      // The scan reads the images: partition the scan instead of shuffling them.
       spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(options.bytesPerPartition()));
       if (options.partitions() != null) {
         spark.conf().set("spark.sql.files.minPartitionNum", Integer.toString(options.partitions()));
@@ -379,7 +365,7 @@ public final class LabelImagesJob {
         RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, RunReport.StageNanos.of(metrics),
-            options.inputFormat() == InputFormat.BINARYFILE, options.decode()),
+            options.inputFormat().isFiles() || options.inputFormat() == InputFormat.MANIFEST, options.decode()),
         histogram,
         new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),
             spark.sparkContext().defaultParallelism()));
