@@ -54,7 +54,7 @@ public final class ScaleData {
         .write().mode("overwrite").parquet(out + "/manifest");
 
     // ids n/10 .. n + n/10: the first 90% are in the manifest, the rest were deleted from the lake since.
-    Dataset<Row> ids = spark.range(n / 10, n + n / 10).repartition(files);
+    Dataset<Row> ids = spark.range(n / 10, n + n / 10).toDF().repartition(files);
     List<Column> columns = new ArrayList<>();
     for (StructField field : OutputTable.SCHEMA.fields()) {
       Column value = switch (field.name()) {

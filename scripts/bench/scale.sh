@@ -48,7 +48,7 @@ dry_run() {
   load="$(cut -d' ' -f1-3 /proc/loadavg)"
   start="$(date +%s.%N)"
   RUN_LOCAL_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$gc" "$root/scripts/run-local.sh" --conf "spark.driver.memory=$heap" \
-    --conf spark.eventLog.enabled=true --conf "spark.eventLog.dir=file:$events" \
+    --conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false --conf "spark.eventLog.dir=file:$events" \
     --dry-run --model "$model" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || code=$?
   end="$(date +%s.%N)"
   log "$name: exit $code, $(tail -n 1 "$work/logs/$name.out" | cut -c1-160)"

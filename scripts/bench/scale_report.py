@@ -8,6 +8,7 @@ JSON line. table: prints the runs as Markdown, with files (rows) per second and 
 import argparse
 import glob
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -37,7 +38,10 @@ def heap(gc_log):
 def stages(events_dir):
     """Wall seconds per stage call site, and the task count, from Spark's event log."""
     out = defaultdict(lambda: {"seconds": 0.0, "tasks": 0, "stages": 0})
-    for path in glob.glob(events_dir + "/*"):
+    # Spark 4 writes a rolling event log: a directory of events_N_... files.
+    for path in glob.glob(events_dir + "/**", recursive=True):
+        if not os.path.isfile(path) or "appstatus" in os.path.basename(path):
+            continue
         with open(path) as f:
             for line in f:
                 if '"SparkListenerStageCompleted"' not in line:

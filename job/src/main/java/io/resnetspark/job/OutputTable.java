@@ -229,9 +229,11 @@ public final class OutputTable {
   /**
    * The candidates the output lacks: same path and same modification time (both null counts as the same) for the
    * same model. Left anti join, so each candidate appears at most once, whatever duplicates the table holds.
+   * Sort-merge, never broadcast: Spark estimates the keys from the table's compressed size and would otherwise
+   * collect them on the driver and broadcast them (measured: 184 MiB of keys for 10^6 rows, see BENCHMARKS.md).
    */
   public static Dataset<Row> notYetLabelled(Dataset<Row> candidates, Dataset<Row> labelledKeys) {
-    Dataset<Row> done = labelledKeys.toDF("done_path", "done_modification_time");
+    Dataset<Row> done = labelledKeys.toDF("done_path", "done_modification_time").hint("merge");
     Column sameFile = candidates.col(PATH).equalTo(done.col("done_path"))
         .and(candidates.col(MODIFICATION_TIME).eqNullSafe(done.col("done_modification_time")));
     return candidates.join(done, sameFile, "left_anti");
