@@ -8,7 +8,7 @@
 #      "1000000 3000000 10000000"), both written by Spark (scripts/bench/ScaleData.java): 90% of the manifest is
 #      already labelled, so the dry run counts, anti-joins and plans 10% of it.
 #   2. Local directory trees of empty .jpg files (SCALE_TREES, default "100000 1000000"): 100 top-level
-#      directories of n/100 files, listed by Spark tasks (--input-format binaryFile, and image for the largest).
+#      directories of n/100 files, listed by Spark tasks (--input-format binaryFile, and image for the smallest).
 #
 #   scripts/bench/scale.sh           all of it (about 30 minutes on 2 idle cores)
 # Environment: SCALE_WORK (scratch, default /tmp/resnet-spark-scale, removed at the end unless SCALE_KEEP=1),
@@ -85,7 +85,7 @@ for i in range(n):
     open(os.path.join(d, "%08d.jpg" % i), "wb").close()
 EOF
   dry_run "tree-$n-binaryFile" "$n" --input "$tree" --input-format binaryFile --output "$work/labels-none"
-  if [[ "$n" == "${trees##* }" ]]; then
+  if [[ "$n" == "${trees%% *}" ]]; then
     dry_run "tree-$n-image" "$n" --input "$tree" --input-format image --output "$work/labels-none"
   fi
   rm -rf "$tree"

@@ -2,8 +2,8 @@
 """Figures of one scale-benchmark dry run (scripts/bench/scale.sh), and the table of them all.
 
 record: reads the run's GC log (peak heap used before a collection, largest heap left after one), Spark's event log
-(wall time of each stage, by call site) and the dry run's JSON line (counts, the job's driver_seconds); appends one
-JSON line. table: prints the runs as Markdown, with files (rows) per second and the stages that took the time.
+(each stage: wall and task time, rows read and shuffled) and the dry run's JSON line (counts, the job's driver_seconds); appends one
+JSON line, with the executor time summed over tasks. table: prints the runs as Markdown, with files (rows) per second and the stages that took the time.
 """
 import argparse
 import glob
@@ -36,10 +36,13 @@ def heap(gc_log):
 
 
 def stages(events_dir):
-    """Wall seconds per stage call site, and the task count, from Spark's event log."""
-    out = defaultdict(lambda: {"seconds": 0.0, "tasks": 0, "stages": 0})
+    """Each stage in order: wall seconds, tasks, task seconds, and the rows it read and shuffled (what it did)."""
+    metrics = {"internal.metrics.executorRunTime": "task_s", "internal.metrics.input.recordsRead": "rows_in",
+               "internal.metrics.shuffle.read.recordsRead": "shuffle_in",
+               "internal.metrics.shuffle.write.recordsWritten": "shuffle_out"}
+    out = {}
     # Spark 4 writes a rolling event log: a directory of events_N_... files.
-    for path in glob.glob(events_dir + "/**", recursive=True):
+    for path in sorted(glob.glob(events_dir + "/**", recursive=True)):
         if not os.path.isfile(path) or "appstatus" in os.path.basename(path):
             continue
         with open(path) as f:
@@ -49,12 +52,30 @@ def stages(events_dir):
                 info = json.loads(line)["Stage Info"]
                 if "Completion Time" not in info or "Submission Time" not in info:
                     continue
-                s = out[info["Stage Name"]]
-                s["seconds"] += (info["Completion Time"] - info["Submission Time"]) / 1000
-                s["tasks"] += info["Number of Tasks"]
-                s["stages"] += 1
-    return {k: {**v, "seconds": round(v["seconds"], 1)} for k, v in
-            sorted(out.items(), key=lambda kv: -kv[1]["seconds"])}
+                s = {"name": info["Stage Name"].split(" at ")[-1] if "withThreadLocal" in info["Stage Name"]
+                     else info["Stage Name"],
+                     "seconds": round((info["Completion Time"] - info["Submission Time"]) / 1000, 1),
+                     "tasks": info["Number of Tasks"]}
+                for acc in info.get("Accumulables", []):
+                    if acc.get("Name") in metrics:
+                        value = int(acc.get("Value", 0))
+                        s[metrics[acc["Name"]]] = round(value / 1000, 1) if acc["Name"].endswith("RunTime") else value
+                out[str(info["Stage ID"])] = s
+    return out
+
+
+def task_seconds(events_dir):
+    """Executor run time summed over every task (core-seconds of work, what a cluster divides among its cores)."""
+    total = 0.0
+    for path in glob.glob(events_dir + "/**", recursive=True):
+        if not os.path.isfile(path) or "appstatus" in os.path.basename(path):
+            continue
+        with open(path) as f:
+            for line in f:
+                if '"SparkListenerTaskEnd"' in line:
+                    metrics = json.loads(line).get("Task Metrics") or {}
+                    total += metrics.get("Executor Run Time", 0) / 1000
+    return round(total, 1)
 
 
 def dry_run_json(stdout):
@@ -74,6 +95,7 @@ def record(a):
         error = errors[-1] if errors else "no dry-run report; see " + a.stderr
     row = {"name": a.name, "size": a.size, "exit_code": a.exit_code, "wall_seconds": round(a.wall, 1),
            "load_average": a.load, "heap_cap": a.heap, **heap(a.gc_log), "stages": stages(a.events),
+           "task_seconds": task_seconds(a.events),
            "counts": report and report["counts"], "partitions": report and report["partitions"],
            "driver_seconds": report and report["driver_seconds"], "error": error}
     with open(a.out, "a") as f:
@@ -82,23 +104,24 @@ def record(a):
 
 def table(a):
     rows = [json.loads(line) for line in open(a.results) if line.strip()]
-    print("| run | rows | exit | wall s | listing/planning s | rows/s | peak heap used MiB | peak live MiB "
+    print("| run | rows | exit | wall s | listing/planning s | rows/s | task s | peak heap used MiB | peak live MiB "
           "| heap cap | load avg | seen / to label |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|")
     for r in rows:
         d = r["driver_seconds"] or {}
         work = d.get("checks", 0) + d.get("listing", 0)
         c = r["counts"] or {}
         rate = round(r["size"] / work) if work else 0
         print(f"| {r['name']} | {r['size']:,} | {r['exit_code']} | {r['wall_seconds']} | {round(work, 1)} | "
-              f"{rate:,} | {r['peak_used_mib']} | {r['peak_live_mib']} | {r['heap_cap']} | {r['load_average']} | "
+              f"{rate:,} | {r.get('task_seconds', '-')} | {r['peak_used_mib']} | {r['peak_live_mib']} | {r['heap_cap']} | {r['load_average']} | "
               f"{c.get('inputs_seen', '-')} / {c.get('to_label', '-')} |")
     print()
     for r in rows:
-        top = list(r["stages"].items())[:4]
-        print(f"- {r['name']}: driver_seconds {r['driver_seconds']}; stages: "
-              + "; ".join(f"{k} {v['seconds']} s ({v['tasks']} tasks)" for k, v in top)
-              + (f"; error: {r['error']}" if r["error"] else ""))
+        print(f"- {r['name']}: driver_seconds {r['driver_seconds']}" + (f"; error: {r['error']}" if r["error"] else ""))
+        for stage, v in r["stages"].items():
+            moved = ", ".join(f"{k} {v[k]:,}" for k in ("rows_in", "shuffle_in", "shuffle_out") if v.get(k))
+            print(f"  - stage {stage} ({v['name']}): {v['seconds']} s, {v['tasks']} tasks, "
+                  f"{v.get('task_s', '-')} task s; {moved}")
 
 
 def main():
