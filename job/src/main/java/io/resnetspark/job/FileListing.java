@@ -6,9 +6,13 @@ import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -17,10 +21,11 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.AccessControlException;
 
 /**
- * The rules of which files a run considers, one copy for every listing ({@link DistributedListing}). Spark's file
- * sources are not used for listing because their scans silently drop zero-length files (a run must report them, as
- * {@code EMPTY}), their listing cache can return a file's old modification time within a session, and their file
- * index holds every file's status on the driver.
+ * The rules of which files a run considers, one copy for every listing. Runs list with {@link DistributedListing}
+ * (in Spark tasks); the sequential listing on the driver here ({@link #listing}) is kept only as the reference the
+ * tests compare it with. Spark's file sources are not used to list because their scans silently drop zero-length
+ * files (a run must report them, as {@code EMPTY}), their listing cache can return a file's old modification time
+ * within a session, and their file index holds every file's status on the driver.
  *
  * <p>Each input is a file, a directory or a glob. Directories are searched recursively. Names that start with
  * {@code _} or {@code .} are skipped inside directories and among glob matches (as Spark does: {@code _temporary},
@@ -28,6 +33,57 @@ import org.apache.hadoop.security.AccessControlException;
  */
 public final class FileListing {
   private FileListing() {
+  }
+
+  /** One file: its path as Spark's {@code binaryFile} source names it, modification time (ms) and size. */
+  public record Entry(String path, long modificationTime, long length) {
+  }
+
+  /**
+   * The files kept, and how many were passed over for their extension, by lower-case extension ({@code ""} for
+   * names without one), most frequent first. Hidden names are neither.
+   */
+  public record Listing(List<Entry> files, Map<String, Long> excluded) {
+  }
+
+  /** As {@link #listing}, the kept files only. */
+  public static List<Entry> list(List<String> inputs, List<String> extensions, Configuration hadoopConf) {
+    return listing(inputs, extensions, hadoopConf).files();
+  }
+
+  /**
+   * Lists {@code inputs}; a file reached twice is listed once.
+   *
+   * @param extensions lower-case extensions to keep; empty keeps every file
+   * @throws ConfigException if an input does not exist, its glob matches nothing, or it cannot be listed
+   */
+  public static Listing listing(List<String> inputs, List<String> extensions, Configuration hadoopConf) {
+    Map<String, Entry> files = new LinkedHashMap<>();
+    Map<String, Entry> passedOver = new LinkedHashMap<>();
+    for (String input : inputs) {
+      try {
+        FileSystem fs = new Path(input).getFileSystem(hadoopConf);
+        for (FileStatus match : matches(fs, input)) {
+          String name = match.getPath().getName();
+          if (match.isDirectory()) {
+            listDirectory(fs, match.getPath(), extensions, files, passedOver);
+          } else {
+            add(hasExtension(name, extensions) ? files : passedOver, match);
+          }
+        }
+      } catch (IOException e) {
+        throw FileListing.listingError(input, e);
+      }
+    }
+    Map<String, Long> excluded = new HashMap<>();
+    for (String path : passedOver.keySet()) {
+      excluded.merge(extension(path), 1L, Long::sum);
+    }
+    Map<String, Long> ordered = new LinkedHashMap<>();
+    excluded.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> ordered.put(e.getKey(), e.getValue()));
+    return new Listing(new ArrayList<>(files.values()), ordered);
   }
 
   /**
@@ -58,6 +114,25 @@ public final class FileListing {
     String below = relative.isAbsolute() || relative.getPath().startsWith("/")
         ? file.getName() : relative.getPath();
     return isHidden(below);
+  }
+
+  /** The lower-case extension of a path's file name, without the dot; "" if it has none. */
+  static String extension(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  private static void listDirectory(FileSystem fs, Path root, List<String> extensions, Map<String, Entry> files,
+                                    Map<String, Entry> passedOver) throws IOException {
+    URI rootUri = root.toUri();
+    RemoteIterator<? extends FileStatus> it = filesBelow(fs, root);
+    while (it.hasNext()) {
+      FileStatus file = it.next();
+      if (!isHiddenBelow(rootUri, file.getPath())) {
+        add(hasExtension(file.getPath().getName(), extensions) ? files : passedOver, file);
+      }
+    }
   }
 
   /**
@@ -113,6 +188,11 @@ public final class FileListing {
     }
   }
 
+  private static void add(Map<String, Entry> files, FileStatus status) {
+    String path = status.getPath().toString();
+    files.putIfAbsent(path, new Entry(path, status.getModificationTime(), status.getLen()));
+  }
+
   /** True if any part of a path below an input directory starts with {@code _} or {@code .}. */
   static boolean isHidden(String relativePath) {
     for (String part : relativePath.split("/")) {
@@ -131,9 +211,10 @@ public final class FileListing {
     return dot >= 0 && extensions.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  static boolean isGlob(String input) {
+  private static boolean isGlob(String input) {
     return input.matches(".*[*?\\[{].*");
   }
+
 
   /** What to tell the user when listing {@code input} failed, as a configuration error found on the driver. */
   static ConfigException listingError(String input, IOException e) {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.udf;
 
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.image.ImageSchema;
 import org.apache.spark.ml.image.ImageSchema$;
@@ -38,15 +39,22 @@ public final class InputSource {
   private InputSource() {
   }
 
-  /** What a run reads: the candidates, and the column that holds each image (null: read later). */
-  public record Candidates(Dataset<Row> rows, String payloadColumn) {
+  /**
+   * What a run reads: the candidates, the column that holds each image (null: read later), and, when the listing
+   * was made here ({@code binaryFile} listed by Spark tasks), how many files it passed over for their extension
+   * (as {@link FileListing.Listing#excluded()}); null otherwise.
+   */
+  public record Candidates(Dataset<Row> rows, String payloadColumn, Map<String, Long> excluded) {
+    Candidates(Dataset<Row> rows, String payloadColumn) {
+      this(rows, payloadColumn, null);
+    }
   }
 
   /** The candidates for {@code options}; nothing is read yet. */
   public static Candidates candidates(SparkSession spark, JobOptions options) {
     try {
       return switch (options.inputFormat()) {
-        case BINARYFILE, IMAGE -> new Candidates(distributedListing(spark, options), null);
+        case BINARYFILE, IMAGE -> distributedListing(spark, options);
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
         case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
@@ -63,11 +71,14 @@ public final class InputSource {
 
   /**
    * The files listed by Spark tasks, kept on the executors (memory, else disk) because a run reads the listing
-   * more than once: to check it is not empty, to count it, and to label it.
+   * more than once: to count what was passed over (the first Spark job, which fills the cache), to check it is not
+   * empty, to count it, and to label it.
    */
-  private static Dataset<Row> distributedListing(SparkSession spark, JobOptions options) {
-    return DistributedListing.list(spark, options.inputs(), options.extensionFilter())
+  private static Candidates distributedListing(SparkSession spark, JobOptions options) {
+    DistributedListing.Listing listing = DistributedListing.listing(spark, options.inputs(), options.extensionFilter())
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> excluded = listing.excluded();
+    return new Candidates(listing.files(), null, excluded);
   }
 
   /**

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The rules of which files a run considers, and what it says when an input is not there. */
+/** Which files a run considers, under which names, and what it says when an input is not there. */
 class FileListingTest {
   static final List<String> IMAGES = List.of("jpg", "png");
 
@@ -47,38 +49,71 @@ class FileListingTest {
     Files.setLastModifiedTime(dir.resolve("images/a.jpg"), FileTime.fromMillis(1_700_000_000_123L));
   }
 
-  @Test
-  void anInputNamesItselfOrItsGlobsVisibleMatches() throws IOException {
-    FileSystem fs = FileSystem.getLocal(conf);
-    assertEquals(List.of("images"), names(FileListing.matches(fs, dir.resolve("images").toString())));
-    assertEquals(List.of("_hidden.jpg"), names(FileListing.matches(fs, dir.resolve("images/_hidden.jpg").toString())),
-        "a hidden name given as an input is taken");
-    assertEquals(List.of("a.jpg"), names(FileListing.matches(fs, dir.resolve("images/*.jpg").toString())),
-        "glob matches with hidden names are not");
+  Map<String, FileListing.Entry> byName(List<FileListing.Entry> entries) {
+    return entries.stream().collect(Collectors.toMap(e -> e.path().substring(e.path().lastIndexOf('/') + 1),
+        e -> e));
   }
 
   @Test
-  void missingInputsAreNamed() throws IOException {
-    FileSystem fs = FileSystem.getLocal(conf);
+  void directoriesAreSearchedRecursivelyByExtensionIgnoringCaseAndSkippingHiddenNames() {
+    Map<String, FileListing.Entry> files = byName(FileListing.list(List.of(dir.resolve("images").toString()),
+        IMAGES, conf));
+    assertEquals(List.of("UPPER.JPG", "a.jpg", "empty.png", "with space %.png"),
+        files.keySet().stream().sorted().toList());
+    FileListing.Entry a = files.get("a.jpg");
+    assertEquals("file:" + dir.resolve("images/a.jpg"), a.path(), "named as Spark's binaryFile source names it");
+    assertEquals(1_700_000_000_123L, a.modificationTime());
+    assertEquals(2, a.length());
+    assertEquals(0, files.get("empty.png").length(), "empty files are listed, so they get a row");
+    assertEquals("file:" + dir.resolve("images/deep/with space %.png"), files.get("with space %.png").path());
+  }
+
+  @Test
+  void noExtensionsTakesEveryVisibleFile() {
+    assertEquals(5, FileListing.list(List.of(dir.resolve("images").toString()), List.of(), conf).size());
+  }
+
+  @Test
+  void aFileReachedTwiceIsListedOnce() {
+    assertEquals(4, FileListing.list(List.of(dir.resolve("images").toString(), dir.resolve("images/deep").toString(),
+        dir.resolve("images/a.jpg").toString()), IMAGES, conf).size());
+  }
+
+  @Test
+  void globsSelectFilesAndDirectories() {
+    assertEquals(List.of("UPPER.JPG", "empty.png", "with space %.png"), byName(FileListing.list(
+        List.of(dir.resolve("images/d*").toString()), IMAGES, conf)).keySet().stream().sorted().toList());
+    assertEquals(List.of("a.jpg"), List.copyOf(byName(FileListing.list(
+        List.of(dir.resolve("images/*.jpg").toString()), IMAGES, conf)).keySet()));
+  }
+
+  @Test
+  void filesPassedOverByTheExtensionsAreCountedPerExtensionHiddenOnesNot() throws IOException {
+    Files.writeString(dir.resolve("images/IMG_1.HEIC"), "x");
+    Files.writeString(dir.resolve("images/deep/IMG_2.heic"), "x");
+    Files.writeString(dir.resolve("images/deep/README"), "x");
+    FileListing.Listing listing = FileListing.listing(List.of(dir.resolve("images").toString()), IMAGES, conf);
+    assertEquals(4, listing.files().size());
+    assertEquals(List.of("heic=2", "=1", "txt=1"), listing.excluded().entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList(), "most frequent first, then by name");
+    assertEquals(Map.of("txt", 1L), FileListing.listing(List.of(dir.resolve("images/notes.txt").toString()), IMAGES,
+        conf).excluded(), "a named file counts too");
+    assertTrue(FileListing.listing(List.of(dir.resolve("images").toString()), List.of(), conf).excluded().isEmpty());
+  }
+
+  @Test
+  void theExtensionFilterAppliesToNamedFilesToo() {
+    assertTrue(FileListing.list(List.of(dir.resolve("images/notes.txt").toString()), IMAGES, conf).isEmpty());
+  }
+
+  @Test
+  void missingInputsAreNamed() {
     ConfigException missing = assertThrows(ConfigException.class,
-        () -> FileListing.matches(fs, dir.resolve("nope").toString()));
+        () -> FileListing.list(List.of(dir.resolve("nope").toString()), IMAGES, conf));
     assertEquals("input " + dir.resolve("nope") + " does not exist", missing.getMessage());
     ConfigException glob = assertThrows(ConfigException.class,
-        () -> FileListing.matches(fs, dir.resolve("images/x*").toString()));
+        () -> FileListing.list(List.of(dir.resolve("images/x*").toString()), IMAGES, conf));
     assertEquals("input " + dir.resolve("images/x*") + " matches no file or directory", glob.getMessage());
-  }
-
-  @Test
-  void aFileBelowAnInputIsHiddenByAnyNameOnTheWayDownButNotByTheInputsOwnPath() {
-    URI root = URI.create("file:/data/_staging/images");
-    assertFalse(FileListing.isHiddenBelow(root, new org.apache.hadoop.fs.Path("file:/data/_staging/images/a/b.jpg")));
-    assertTrue(FileListing.isHiddenBelow(root,
-        new org.apache.hadoop.fs.Path("file:/data/_staging/images/_temporary/0/b.jpg")));
-    assertTrue(FileListing.isHiddenBelow(root, new org.apache.hadoop.fs.Path("file:/data/_staging/images/a/.b.jpg")));
-  }
-
-  private static List<String> names(List<FileStatus> statuses) {
-    return statuses.stream().map(s -> s.getPath().getName()).sorted().toList();
   }
 
   @Test

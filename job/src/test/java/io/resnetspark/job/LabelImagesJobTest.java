@@ -9,17 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resnetspark.job.testing.FlakyFileSystem;
+import io.resnetspark.job.testing.JobProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,7 +198,8 @@ class LabelImagesJobTest {
     Path output = dir.resolve("schema");
     assertEquals(ExitCode.OK, label(images.resolve("garden"), output).code());
     List<String> names = List.of("path", "modification_time", "length", "label", "index", "probability", "top_k",
-        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at");
+        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at",
+        "attempts");
     var schema = spark.read().parquet(output.toString()).schema();
     assertEquals(names, List.of(schema.fieldNames()));
     for (StructField field : schema.fields()) {
@@ -302,6 +305,38 @@ class LabelImagesJobTest {
           "each (file, modification time) once");
     }
 
+    /**
+     * Parquet appends: a file unreadable in one run is read again by the next incremental runs, each adding a row,
+     * and the newest row (by processed_at) is the current one; once it succeeds the file counts as done.
+     */
+    @Test
+    void aFileUnreadableInOneRunGetsANewerRowFromTheNextThatCountsItsAttempts() throws IOException {
+      Path lake = dir.resolve("flaky");
+      List<Path> files = TestData.goodImages(lake, 3, 21);
+      String flaky = files.get(0).getFileName().toString();
+      Path input = Path.of(FlakyFileSystem.uri(lake));
+      Path output = dir.resolve("flaky-labels");
+      FlakyFileSystem.UNREADABLE.add(flaky);
+      try {
+        assertEquals(ExitCode.OK, label(input, output, "--mode", "incremental", "--run-id", "r1").code());
+        assertEquals(ExitCode.OK, label(input, output, "--mode", "incremental", "--run-id", "r2").code());
+      } finally {
+        FlakyFileSystem.UNREADABLE.clear();
+      }
+      assertEquals(ExitCode.OK, label(input, output, "--mode", "incremental", "--run-id", "r3").code());
+      Run done = label(input, output, "--mode", "incremental", "--run-id", "r4");
+      assertEquals(ExitCode.OK, done.code(), done.err());
+
+      List<Row> history = table(output, JobOptions.OutputFormat.PARQUET)
+          .where(col(OutputTable.PATH).endsWith("/" + flaky)).orderBy(OutputTable.PROCESSED_AT).collectAsList();
+      assertEquals(List.of("r1", "r2", "r3"), history.stream().map(r -> r.<String>getAs(OutputTable.RUN_ID)).toList());
+      assertEquals(Arrays.asList("UNREADABLE", "UNREADABLE", null),
+          history.stream().map(r -> r.<String>getAs(OutputTable.ERROR_CODE)).toList());
+      assertEquals(List.of(1, 2, 3), history.stream().map(r -> r.<Integer>getAs("attempts")).toList());
+      assertEquals(3 + 2, table(output, JobOptions.OutputFormat.PARQUET).count(), "the other files once each");
+      assertEquals("nothing_to_do", report(output).at("/status").asText(), "a labelled file counts as done");
+    }
+
     @Test
     void appendLabelsEverythingAgain() {
       Path output = dir.resolve("appended");
@@ -349,23 +384,8 @@ class LabelImagesJobTest {
       assertEquals(34, table(output, JobOptions.OutputFormat.PARQUET).count());
     }
 
-    /** The job in a JVM of its own, with this JVM's class path and module flags. */
     Process startJob(Path log, String... args) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (flag.startsWith("--add-") || flag.startsWith("-XX:+IgnoreUnrecognized") || flag.startsWith("-Djdk.")
-            || flag.startsWith("-Dlog4j2.")) {
-          command.add(flag);
-        }
-      }
-      command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
-          LabelImagesJob.class.getName()));
-      command.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-      return builder.start();
+      return JobProcess.start(log, args);
     }
 
     /** Waits until the committer has moved at least one task's files into place, and says how many. */
@@ -418,7 +438,8 @@ class LabelImagesJobTest {
     @Test
     void noMatchingFiles() {
       assertRefused(label(images, dir.resolve("out"), "--extensions", "tiff,webp"), ExitCode.CONFIG_ERROR,
-          "no files under " + images + " with the extensions tiff,webp (see --extensions)");
+          "no files under " + images + " with the extensions tiff,webp; passed over: 5 .jpg, 2 .png, 1 .bmp, 1 .gif, "
+          + "1 .jpeg (see --extensions)");
       assertFalse(Files.exists(dir.resolve("out")));
     }
 
