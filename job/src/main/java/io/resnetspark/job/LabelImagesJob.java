@@ -439,7 +439,8 @@ public final class LabelImagesJob {
       Dataset<Row> listed = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME),
           col(OutputTable.LENGTH));
       images = Partitioning.balancedByBytes(listed, partitions)
-          .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
+          .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(),
+                  new OverlappedReads.Window(options.readsInFlight(), options.readBytesInFlight()), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
       if (options.inputFormat() == InputFormat.IMAGE) {
