@@ -9,7 +9,8 @@
 #   scripts/bench.sh            full run (about 20 minutes on 2 cores)
 #   scripts/bench.sh --quick    a few minutes, resnet50 only, to check the harness itself
 # Environment: BENCH_WORK (models, JPEGs, results; default /tmp/resnet-spark-bench), BENCH_THREADS (default 2),
-# BENCH_SKIP_GPU_BUILD=1 to skip the -Pgpu build check, BENCH_JOB_ROOT to run step 5 with scripts/run-local.sh of
+# BENCH_SKIP_GPU_BUILD=1 to skip the -Pgpu build check, BENCH_SCALE=1 to add the scale benchmark
+# (scripts/bench/scale.sh), BENCH_JOB_ROOT to run step 5 with scripts/run-local.sh of
 # another checkout (default: this one).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -204,6 +205,15 @@ $(( $(stat -c %s "$jar") / 1048576 )) MiB."
     gpu_build="\`mvn -Pgpu ... package\` FAILED here: $(tail -3 "$work/gpu-build.log" | tr '\n' ' ')"
   fi
   rm -rf "$gpu_tree"
+fi
+
+# 6. Scale (issue 13): listing, planning and the incremental anti-join at 10^5..10^7 objects, driver heap capped at
+# 1 GiB. Long (about 30 minutes), so only with BENCH_SCALE=1; its table goes to $work/scale.md for the hand-written
+# findings of docs/BENCHMARKS.md.
+if [[ "${BENCH_SCALE:-0}" == 1 ]]; then
+  log "6. scale: directory trees and manifests against an existing table, --dry-run with -Xmx1g"
+  SCALE_RESULTS="$work/scale.jsonl" "$root/scripts/bench/scale.sh" >"$work/scale.md" ||
+    log "the scale benchmark failed: see $work/scale.md"
 fi
 
 end_epoch=$(date +%s)

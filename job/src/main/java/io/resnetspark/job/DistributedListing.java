@@ -32,8 +32,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * The files of {@link FileListing}, with its rules (extensions, hidden names, zero-length files kept, each file
- * once), listed by Spark tasks instead of the driver, as Spark's parallel partition discovery does: the driver
+ * The files of a directory input ({@code binaryFile} and {@code image}), chosen by {@link FileListing}'s rules
+ * (extensions, hidden names, zero-length files kept, each file once), listed by Spark tasks instead of the driver, as Spark's parallel partition discovery does: the driver
  * resolves the inputs and reads the top level of each input directory, keeping only its sub-directories; one task
  * then lists each sub-directory's tree, and one the files directly in the input directory. The driver's memory
  * grows with the number of top-level directories, not of files; the result is a distributed Dataset of
@@ -115,19 +115,9 @@ public final class DistributedListing {
   static List<Task> tasks(List<String> inputs, Configuration hadoopConf) {
     List<Task> tasks = new ArrayList<>();
     for (String input : inputs) {
-      Path path = new Path(input);
       try {
-        FileSystem fs = path.getFileSystem(hadoopConf);
-        FileStatus[] matches = fs.globStatus(path);
-        boolean glob = input.matches(".*[*?\\[{].*");
-        if (matches == null || matches.length == 0) {
-          throw new ConfigException(glob ? "input " + input + " matches no file or directory"
-              : "input " + input + " does not exist");
-        }
-        for (FileStatus match : matches) {
-          if (glob && FileListing.isHidden(match.getPath().getName())) {
-            continue;
-          }
+        FileSystem fs = new Path(input).getFileSystem(hadoopConf);
+        for (FileStatus match : FileListing.matches(fs, input)) {
           String root = match.getPath().toString();
           if (!match.isDirectory()) {
             tasks.add(new Task(root, root, Kind.FILE));
@@ -173,13 +163,8 @@ public final class DistributedListing {
             if (file.isDirectory()) {
               continue;
             }
-            if (task.kind() != Kind.FILE) {
-              URI relative = root.relativize(file.getPath().toUri());
-              String below = relative.isAbsolute() || relative.getPath().startsWith("/")
-                  ? file.getPath().getName() : relative.getPath();
-              if (FileListing.isHidden(below)) {
-                continue;
-              }
+            if (task.kind() != Kind.FILE && FileListing.isHiddenBelow(root, file.getPath())) {
+              continue;
             }
             String name = file.getPath().getName();
             next = RowFactory.create(file.getPath().toString(), new Timestamp(file.getModificationTime()),

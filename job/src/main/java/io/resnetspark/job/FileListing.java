@@ -21,9 +21,11 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.security.AccessControlException;
 
 /**
- * The files a run considers, listed on the driver with Hadoop's file system API. Spark's file sources are not
- * used for this because their scans silently drop zero-length files (a run must report them, as {@code EMPTY})
- * and their listing cache can return a file's old modification time within a session.
+ * The rules of which files a run considers, one copy for every listing. Runs list with {@link DistributedListing}
+ * (in Spark tasks); the sequential listing on the driver here ({@link #listing}) is kept only as the reference the
+ * tests compare it with. Spark's file sources are not used to list because their scans silently drop zero-length
+ * files (a run must report them, as {@code EMPTY}), their listing cache can return a file's old modification time
+ * within a session, and their file index holds every file's status on the driver.
  *
  * <p>Each input is a file, a directory or a glob. Directories are searched recursively. Names that start with
  * {@code _} or {@code .} are skipped inside directories and among glob matches (as Spark does: {@code _temporary},
@@ -59,21 +61,10 @@ public final class FileListing {
     Map<String, Entry> files = new LinkedHashMap<>();
     Map<String, Entry> passedOver = new LinkedHashMap<>();
     for (String input : inputs) {
-      Path path = new Path(input);
       try {
-        FileSystem fs = path.getFileSystem(hadoopConf);
-        FileStatus[] matches = fs.globStatus(path);
-        if (matches == null || matches.length == 0) {
-          throw new ConfigException(isGlob(input)
-              ? "input " + input + " matches no file or directory"
-              : "input " + input + " does not exist");
-        }
-        boolean glob = isGlob(input);
-        for (FileStatus match : matches) {
+        FileSystem fs = new Path(input).getFileSystem(hadoopConf);
+        for (FileStatus match : matches(fs, input)) {
           String name = match.getPath().getName();
-          if (glob && isHidden(name)) {
-            continue;
-          }
           if (match.isDirectory()) {
             listDirectory(fs, match.getPath(), extensions, files, passedOver);
           } else {
@@ -95,6 +86,36 @@ public final class FileListing {
     return new Listing(new ArrayList<>(files.values()), ordered);
   }
 
+  /**
+   * What {@code input} names: the file or directory, or the glob's matches without hidden names.
+   *
+   * @throws ConfigException if the input does not exist or its glob matches nothing
+   */
+  static List<FileStatus> matches(FileSystem fs, String input) throws IOException {
+    FileStatus[] matches = fs.globStatus(new Path(input));
+    boolean glob = isGlob(input);
+    if (matches == null || matches.length == 0) {
+      throw new ConfigException(glob
+          ? "input " + input + " matches no file or directory"
+          : "input " + input + " does not exist");
+    }
+    List<FileStatus> visible = new ArrayList<>();
+    for (FileStatus match : matches) {
+      if (!glob || !isHidden(match.getPath().getName())) {
+        visible.add(match);
+      }
+    }
+    return visible;
+  }
+
+  /** Whether {@code file}, found below the input directory {@code root}, is hidden by a name on the way down. */
+  static boolean isHiddenBelow(URI root, Path file) {
+    URI relative = root.relativize(file.toUri());
+    String below = relative.isAbsolute() || relative.getPath().startsWith("/")
+        ? file.getName() : relative.getPath();
+    return isHidden(below);
+  }
+
   /** The lower-case extension of a path's file name, without the dot; "" if it has none. */
   static String extension(String path) {
     String name = path.substring(path.lastIndexOf('/') + 1);
@@ -108,10 +129,7 @@ public final class FileListing {
     RemoteIterator<? extends FileStatus> it = filesBelow(fs, root);
     while (it.hasNext()) {
       FileStatus file = it.next();
-      URI relative = rootUri.relativize(file.getPath().toUri());
-      String below = relative.isAbsolute() || relative.getPath().startsWith("/")
-          ? file.getPath().getName() : relative.getPath();
-      if (!isHidden(below)) {
+      if (!isHiddenBelow(rootUri, file.getPath())) {
         add(hasExtension(file.getPath().getName(), extensions) ? files : passedOver, file);
       }
     }

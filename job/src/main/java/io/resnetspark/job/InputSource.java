@@ -5,38 +5,32 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.udf;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.sql.Timestamp;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.image.ImageSchema;
+import org.apache.spark.ml.image.ImageSchema$;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
+import scala.Option;
 
 /**
  * The candidates of a run: one row per input with {@code path}, {@code modification_time} and {@code length},
- * plus the image itself for the formats whose scan reads it ({@code image}: Spark's image struct; {@code parquet}
- * and {@code table}: the binary column as {@code content}). {@code binaryFile} candidates carry no bytes: they are
- * read later by {@link ContentReader}, and only for the files an incremental run still has to label.
+ * plus the image itself for the formats whose scan reads it ({@code parquet} and {@code table}: the binary column
+ * as {@code content}). File candidates ({@code binaryFile}, {@code image}, {@code manifest}) carry no bytes: they
+ * are read later by {@link ContentReader}, and only for the files an incremental run still has to label.
  *
- * <p>For {@code binaryFile} input, {@link DistributedListing} lists the files in Spark tasks, so the driver never
- * holds the list; for {@code image} input the driver's {@link FileListing} decides. Spark's image source reads the
- * non-empty ones; its scan drops zero-length files, so those are added back with a null image (the classifier
- * reports them as {@code EMPTY}).
+ * <p>Directory inputs are listed by Spark tasks ({@link DistributedListing}), so the driver never holds the list.
+ * For {@code image} input the bytes read are then decoded by Spark's own image decoder into its image struct
+ * ({@link #withSparkImages}), as its image source would; that source is not used to read them because its file index
+ * holds every file on the driver and its scan drops zero-length files (which must become {@code EMPTY} rows).
  */
 public final class InputSource {
   /** The payload column of {@code image} input (Spark's image struct). */
@@ -56,17 +50,11 @@ public final class InputSource {
     }
   }
 
-  /**
-   * The candidates for {@code options}; nothing is read yet.
-   *
-   * @param listing the files of a file input ({@code binaryFile}, {@code image}); null for tables
-   */
-  public static Candidates candidates(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
+  /** The candidates for {@code options}; nothing is read yet. */
+  public static Candidates candidates(SparkSession spark, JobOptions options) {
     try {
       return switch (options.inputFormat()) {
-        case BINARYFILE -> listing != null ? new Candidates(listed(spark, listing), null)
-            : distributedListing(spark, options);
-        case IMAGE -> new Candidates(images(spark, options, listing), IMAGE);
+        case BINARYFILE, IMAGE -> distributedListing(spark, options);
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
         case TABLE -> new Candidates(table(options, spark.table(options.inputs().get(0))), ContentReader.CONTENT);
@@ -81,14 +69,6 @@ public final class InputSource {
     }
   }
 
-  /** The listing as rows of (path, modification_time, length). */
-  static Dataset<Row> listed(SparkSession spark, List<FileListing.Entry> listing) {
-    List<Row> rows = listing.stream()
-        .map(f -> RowFactory.create(f.path(), new Timestamp(f.modificationTime()), f.length()))
-        .toList();
-    return spark.createDataFrame(rows, ContentReader.INPUT_SCHEMA);
-  }
-
   /**
    * The files listed by Spark tasks, kept on the executors (memory, else disk) because a run reads the listing
    * more than once: to count what was passed over (the first Spark job, which fills the cache), to check it is not
@@ -101,30 +81,32 @@ public final class InputSource {
     return new Candidates(listing.files(), null, excluded);
   }
 
-  private static Dataset<Row> images(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
-    // The image source names files by URL-encoded URI; binaryFile and the listing by Hadoop's Path string.
-    // Incremental runs must find a file under one name whichever format labelled it, so the path is decoded.
-    Dataset<Row> decoded = filesReader(spark, options, "image")
-        .option("dropInvalid", "false")
-        .load(options.inputs().toArray(String[]::new))
-        .select(HADOOP_PATH.apply(col("_metadata.file_path")).as(OutputTable.PATH),
-            col("_metadata.file_modification_time").as(OutputTable.MODIFICATION_TIME),
-            col("_metadata.file_size").as(OutputTable.LENGTH),
-            col(IMAGE));
-    List<FileListing.Entry> empty = listing.stream().filter(f -> f.length() == 0).toList();
-    Dataset<Row> emptyFiles = listed(spark, empty).withColumn(IMAGE, lit(null).cast(ImageSchema.columnSchema()));
-    return decoded.unionByName(emptyFiles).dropDuplicates(OutputTable.PATH);
+  /**
+   * {@code read} (rows of {@link ContentReader#OUTPUT_SCHEMA}) with an {@link #IMAGE} column: the struct Spark's
+   * image source gives for each file's bytes (with {@code dropInvalid} off: bytes that do not decode give its invalid
+   * image row). A file with no bytes, empty or unreadable, has a null image: the classifier reports it as
+   * {@code EMPTY}, or the row takes the file's read error.
+   */
+  static Dataset<Row> withSparkImages(Dataset<Row> read) {
+    return read.withColumn(IMAGE, SPARK_IMAGE.apply(col(OutputTable.PATH), col(ContentReader.CONTENT)));
   }
 
-  private static DataFrameReader filesReader(SparkSession spark, JobOptions options,
-                                                                  String format) {
-    DataFrameReader reader = spark.read().format(format).option("recursiveFileLookup", "true");
-    List<String> extensions = options.extensionFilter();
-    if (!extensions.isEmpty()) {
-      reader = reader.option("pathGlobFilter", nameGlob(extensions));
+  /** Spark's image struct of a file's bytes, named by its URL-encoded URI as the image source names it. */
+  static Row sparkImage(String path, byte[] content) {
+    if (content == null || content.length == 0) {
+      return null;
     }
-    return reader;
+    String origin = new Path(path).toUri().toString();
+    // ImageSchema.decode is the image source's own decoder (public in bytecode, package-private in Scala): one copy
+    // of the BGR conversion rather than a hand-written one.
+    Option<Row> decoded = ImageSchema$.MODULE$.decode(origin, content);
+    Row image = decoded.isDefined() ? decoded.get() : ImageSchema$.MODULE$.invalidImageRow(origin);
+    return image.getStruct(0);
   }
+
+  private static final UserDefinedFunction SPARK_IMAGE =
+      udf((UDF2<String, byte[], Row>) InputSource::sparkImage, ImageSchema.columnSchema())
+          .withName("resnet_spark_image");
 
   private static Dataset<Row> table(JobOptions options, Dataset<Row> table) {
     StructField content = column(table, options.contentColumn(), "--content-column", DataTypes.BinaryType);
@@ -154,35 +136,6 @@ public final class InputSource {
     throw new ConfigException("the input has no column '" + name + "' (" + option + "); its columns are "
         + String.join(", ", table.columns()));
   }
-
-  /**
-   * A file-name glob matching the extensions case-insensitively, e.g. {@code *.{[jJ][pP][gG],[pP][nN][gG]}}
-   * (Hadoop's glob syntax has no case-insensitive flag, but has character classes).
-   */
-  static String nameGlob(List<String> extensions) {
-    return "*.{" + extensions.stream().map(InputSource::anyCase).collect(Collectors.joining(",")) + "}";
-  }
-
-  private static String anyCase(String extension) {
-    StringBuilder glob = new StringBuilder();
-    for (char c : extension.toLowerCase(Locale.ROOT).toCharArray()) {
-      char upper = Character.toUpperCase(c);
-      glob.append(upper == c ? String.valueOf(c) : "[" + c + upper + "]");
-    }
-    return glob.toString();
-  }
-
-  /** The binaryFile form of a URL-encoded file URI: {@code file:/a%20b.jpg} becomes {@code file:/a b.jpg}. */
-  static String hadoopPath(String encodedUri) {
-    try {
-      return new Path(new URI(encodedUri)).toString();
-    } catch (URISyntaxException e) {
-      return encodedUri;
-    }
-  }
-
-  private static final UserDefinedFunction HADOOP_PATH =
-      udf((UDF1<String, String>) InputSource::hadoopPath, DataTypes.StringType).withName("resnet_spark_hadoop_path");
 
   private static String quoted(String name) {
     return "`" + name.replace("`", "``") + "`";

@@ -158,24 +158,20 @@ public final class LabelImagesJob {
       outputExisted = existing.state() != State.ABSENT;
       outputState = existing.state().toString().toLowerCase(Locale.ROOT);
     }
-    // binaryFile input is listed by Spark tasks (DistributedListing); Spark's image source needs the driver's list.
-    FileListing.Listing listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
             + model.metadata().numClasses() + " classes");
       }
-      InputSource.Candidates candidates = InputSource.candidates(spark, options,
-          listing == null ? null : listing.files());
-      // What --extensions passed over: from the driver's listing, or counted by the listing tasks.
-      Map<String, Long> excluded = listing != null ? listing.excluded() : candidates.excluded();
-      if (options.inputFormat() == InputFormat.BINARYFILE && candidates.rows().isEmpty()) {
+      InputSource.Candidates candidates = InputSource.candidates(spark, options);
+      // What --extensions passed over, counted by the listing tasks.
+      Map<String, Long> excluded = candidates.excluded();
+      if (options.inputFormat().isFiles() && candidates.rows().isEmpty()) {
         throw noFiles(excluded);
       }
       phase = lap("checks", phase);
       if (options.dryRun()) {
-        return dryRun(spark, runId, table, lake, tableExists, outputState, candidates, listing, excluded, model,
-            phase);
+        return dryRun(spark, runId, table, lake, tableExists, outputState, candidates, excluded, model, phase);
       }
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
@@ -185,9 +181,8 @@ public final class LabelImagesJob {
       Dataset<Row> current = incremental
           ? OutputTable.currentRows(lake != null ? lake.read() : table.read(spark), broadcast.sha256()) : null;
       Work work = incremental
-          ? Work.of(OutputTable.toLabel(candidates.rows(), current, options.maxAttempts()),
-              listing != null ? listing.files().size() : candidates.rows().count())
-          : listing != null ? Work.of(candidates.rows(), listing.files()) : Work.of(candidates.rows(), -1);
+          ? Work.of(OutputTable.toLabel(candidates.rows(), current, options.maxAttempts()), candidates.rows().count())
+          : Work.of(candidates.rows(), -1);
       Dataset<Row> deletions = incremental && options.pruneMissing()
           ? missingFiles(current, candidates.rows(), hadoopConf).localCheckpoint(true) : null;
       long deletionCount = deletions == null ? 0 : deletions.count();
@@ -245,7 +240,8 @@ public final class LabelImagesJob {
    * {@code --input} location (rows of other inputs sharing the table stay).
    */
   private Dataset<Row> missingFiles(Dataset<Row> current, Dataset<Row> candidates, Configuration hadoopConf) {
-    Dataset<Row> gone = current.join(candidates, current.col("done_" + OutputTable.PATH)
+    // Sort-merge, never broadcast: the candidates may be millions of manifest paths (see OutputTable.toLabel).
+    Dataset<Row> gone = current.join(candidates.hint("merge"), current.col("done_" + OutputTable.PATH)
             .equalTo(candidates.col(OutputTable.PATH)), "left_anti")
         .select(col("done_" + OutputTable.PATH).as(OutputTable.PATH));
     if (!options.inputFormat().isFiles()) {
@@ -260,11 +256,10 @@ public final class LabelImagesJob {
 
   /** Counts what the run would do and prints it; the model is not broadcast or loaded, nothing is written. */
   private int dryRun(SparkSession spark, String runId, OutputTable table, LakeTable lake, boolean tableExists,
-                     String outputState, InputSource.Candidates candidates, FileListing.Listing listing,
+                     String outputState, InputSource.Candidates candidates,
                      Map<String, Long> excluded, ModelSource model, long phase) throws IOException {
-    // Spark's image source would decode the images to give their rows: count the listing instead.
-    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing.files())
-        : candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
+    Dataset<Row> seen =
+        candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
     String sha256 = null;
     Dataset<Row> todo = seen;
     if (options.mode() == Mode.INCREMENTAL && tableExists) {
@@ -356,12 +351,6 @@ public final class LabelImagesJob {
    * replace a row of the table ({@link OutputTable#KNOWN}).
    */
   record Work(Dataset<Row> rows, long count, long bytes, long seen, long known) {
-    /** Counted from the listing: no Spark job. */
-    static Work of(Dataset<Row> rows, List<FileListing.Entry> listing) {
-      return new Work(rows, listing.size(), listing.stream().mapToLong(FileListing.Entry::length).sum(),
-          listing.size(), 0);
-    }
-
     /** Counted with one Spark job; {@code seen} -1 means: as many as are left. */
     static Work of(Dataset<Row> rows, long seen) {
       boolean hasKnown = List.of(rows.columns()).contains(OutputTable.KNOWN);
@@ -371,14 +360,6 @@ public final class LabelImagesJob {
       return new Work(rows, count, sizes.isNullAt(1) ? 0 : sizes.getLong(1), seen < 0 ? count : seen,
           sizes.getLong(2));
     }
-  }
-
-  private FileListing.Listing listFiles(Configuration hadoopConf) {
-    FileListing.Listing listing = FileListing.listing(options.inputs(), options.extensionFilter(), hadoopConf);
-    if (listing.files().isEmpty()) {
-      throw noFiles(listing.excluded());
-    }
-    return listing;
   }
 
   /** No files to label; names what --extensions passed over ({@code excluded}, as the listings count it). */
@@ -462,10 +443,14 @@ public final class LabelImagesJob {
                   new OverlappedReads.Window(options.readsInFlight(), options.readBytesInFlight()), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
+      if (options.inputFormat() == InputFormat.IMAGE) {
+        images = InputSource.withSparkImages(images);
+        imageColumn = InputSource.IMAGE;
+      }
       readErrorCode = col(ContentReader.READ_ERROR_CODE);
       readErrorMessage = col(ContentReader.READ_ERROR_MESSAGE);
     } else {
-      // The scan reads (and for image input decodes) the images: partition the scan instead of shuffling them.
+      // The scan reads the images: partition the scan instead of shuffling them.
       spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(options.bytesPerPartition()));
       if (options.partitions() != null) {
         spark.conf().set("spark.sql.files.minPartitionNum", Integer.toString(options.partitions()));
@@ -525,8 +510,7 @@ public final class LabelImagesJob {
         RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, RunReport.StageNanos.of(metrics),
-            options.inputFormat() == InputFormat.BINARYFILE || options.inputFormat() == InputFormat.MANIFEST,
-            options.decode()),
+            options.inputFormat().isFiles() || options.inputFormat() == InputFormat.MANIFEST, options.decode()),
         histogram,
         new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),
             spark.sparkContext().defaultParallelism()));

@@ -263,9 +263,11 @@ public final class OutputTable {
    * The candidates still to label, with a {@link #KNOWN} column: files without a current row, files whose
    * modification time or length changed (null equals null), and files whose current row is a transient error
    * that fewer than {@code maxAttempts} runs have tried. A left join on the path, so each candidate appears at most
-   * once.
+   * once. Sort-merge, never broadcast: Spark estimates the current rows from the table's compressed size and would
+   * otherwise collect them on the driver and broadcast them (measured: 184 MiB for 10^6 rows, docs/BENCHMARKS.md).
    */
   public static Dataset<Row> toLabel(Dataset<Row> candidates, Dataset<Row> current, int maxAttempts) {
+    current = current.hint("merge");
     Column done = current.col(DONE + PATH);
     Column retry = sameVersion(candidates, current).and(isTransient(current.col(DONE + ERROR_CODE)))
         .and(current.col(DONE + ATTEMPTS).lt(maxAttempts));

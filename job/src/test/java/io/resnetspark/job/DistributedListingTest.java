@@ -1,25 +1,31 @@
 package io.resnetspark.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Listing in Spark tasks gives exactly the set the driver's FileListing gives, with the same rules. */
+/**
+ * Listing in Spark tasks gives exactly the set the driver's sequential FileListing gives, with the same rules, for
+ * binaryFile and image input alike.
+ */
 @ExtendWith(TestSpark.class)
 class DistributedListingTest {
   @TempDir
@@ -46,8 +52,8 @@ class DistributedListingTest {
   }
 
   Set<String> driver(List<String> inputs, List<String> extensions) {
-    List<Row> rows = InputSource.listed(spark, FileListing.list(inputs, extensions,
-        spark.sparkContext().hadoopConfiguration())).collectAsList();
+    List<Row> rows = FileListing.list(inputs, extensions, spark.sparkContext().hadoopConfiguration()).stream()
+        .map(f -> RowFactory.create(f.path(), new Timestamp(f.modificationTime()), f.length())).toList();
     Set<String> set = rows.stream().map(Row::toString).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(rows.size(), set.size(), "the driver's listing has each file once");
     return set;
@@ -94,6 +100,24 @@ class DistributedListingTest {
     assertSame(List.of(dir.resolve("lake/top.jpg").toString(), dir.resolve("lake/_meta.png").toString()),
         List.of("jpg", "png"));
     assertSame(List.of(dir.resolve("lake").toString(), dir.resolve("lake/a").toString()), List.of("jpg", "png"));
+  }
+
+  @Test
+  void imageAndBinaryFileInputAreBothListedByTasksAndGiveTheDriversFiles() {
+    String lake = dir.resolve("lake").toString();
+    List<String> extensions = List.of("jpg", "png", "jpeg");
+    Set<String> expected = driver(List.of(lake), extensions);
+    for (String format : List.of("image", "binaryFile")) {
+      JobOptions options = JobCommandLine.parse(new String[] {"--output", dir.resolve("out").toString(), "--model",
+          "/m", "--input", lake, "--input-format", format, "--extensions", String.join(",", extensions)}).options();
+      InputSource.Candidates candidates = InputSource.candidates(spark, options);
+      assertNull(candidates.payloadColumn(), format + ": listed without bytes, read after the incremental filter");
+      assertEquals(expected, candidates.rows().collectAsList().stream().map(Row::toString)
+          .collect(Collectors.toCollection(TreeSet::new)), format);
+      assertEquals(expected.size(), candidates.rows().count(), format + ": one row per file");
+      assertEquals(entries(FileListing.listing(List.of(lake), extensions, spark.sparkContext().hadoopConfiguration())
+          .excluded()), entries(candidates.excluded()), format + ": the files passed over, counted alike");
+    }
   }
 
   @Test

@@ -275,6 +275,18 @@ class OutputTableTest {
   }
 
   @Test
+  void theComparisonWithTheTableIsASortMergeJoinOnTheExecutorsNeverABroadcastThroughTheDriver() {
+    OutputTable table = table("tiny", OutputFormat.PARQUET);
+    table.write(rows(row("file:/a.jpg", T1, "cat", null, "s1")), Mode.CREATE);
+    Dataset<Row> todo = OutputTable.toLabel(
+        spark.createDataFrame(List.of(RowFactory.create("file:/b.jpg", T1, 100L)), KEYS),
+        OutputTable.currentRows(table.read(spark), "s1"), 3);
+    assertEquals(1, todo.count());
+    String plan = todo.queryExecution().executedPlan().toString();
+    assertTrue(plan.contains("SortMergeJoin") && !plan.contains("Broadcast"), plan);
+  }
+
+  @Test
   void partFileNamesOfEitherFormatAndCodecAreRecognised() {
     assertTrue(OutputTable.isDataFile("part-00000-1c2d-c000.snappy.parquet", OutputFormat.PARQUET));
     assertTrue(OutputTable.isDataFile("part-00000-1c2d-c000.json", OutputFormat.JSON));
