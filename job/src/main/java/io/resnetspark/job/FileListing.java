@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,13 +38,26 @@ public final class FileListing {
   }
 
   /**
+   * The files kept, and how many were passed over for their extension, by lower-case extension ({@code ""} for
+   * names without one), most frequent first. Hidden names are neither.
+   */
+  public record Listing(List<Entry> files, Map<String, Long> excluded) {
+  }
+
+  /** As {@link #listing}, the kept files only. */
+  public static List<Entry> list(List<String> inputs, List<String> extensions, Configuration hadoopConf) {
+    return listing(inputs, extensions, hadoopConf).files();
+  }
+
+  /**
    * Lists {@code inputs}; a file reached twice is listed once.
    *
    * @param extensions lower-case extensions to keep; empty keeps every file
    * @throws ConfigException if an input does not exist, its glob matches nothing, or it cannot be listed
    */
-  public static List<Entry> list(List<String> inputs, List<String> extensions, Configuration hadoopConf) {
+  public static Listing listing(List<String> inputs, List<String> extensions, Configuration hadoopConf) {
     Map<String, Entry> files = new LinkedHashMap<>();
+    Map<String, Entry> passedOver = new LinkedHashMap<>();
     for (String input : inputs) {
       Path path = new Path(input);
       try {
@@ -61,20 +75,35 @@ public final class FileListing {
             continue;
           }
           if (match.isDirectory()) {
-            listDirectory(fs, match.getPath(), extensions, files);
-          } else if (hasExtension(name, extensions)) {
-            add(files, match);
+            listDirectory(fs, match.getPath(), extensions, files, passedOver);
+          } else {
+            add(hasExtension(name, extensions) ? files : passedOver, match);
           }
         }
       } catch (IOException e) {
         throw FileListing.listingError(input, e);
       }
     }
-    return new ArrayList<>(files.values());
+    Map<String, Long> excluded = new HashMap<>();
+    for (String path : passedOver.keySet()) {
+      excluded.merge(extension(path), 1L, Long::sum);
+    }
+    Map<String, Long> ordered = new LinkedHashMap<>();
+    excluded.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> ordered.put(e.getKey(), e.getValue()));
+    return new Listing(new ArrayList<>(files.values()), ordered);
   }
 
-  private static void listDirectory(FileSystem fs, Path root, List<String> extensions, Map<String, Entry> files)
-      throws IOException {
+  /** The lower-case extension of a path's file name, without the dot; "" if it has none. */
+  static String extension(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  private static void listDirectory(FileSystem fs, Path root, List<String> extensions, Map<String, Entry> files,
+                                    Map<String, Entry> passedOver) throws IOException {
     URI rootUri = root.toUri();
     RemoteIterator<? extends FileStatus> it = filesBelow(fs, root);
     while (it.hasNext()) {
@@ -82,8 +111,8 @@ public final class FileListing {
       URI relative = rootUri.relativize(file.getPath().toUri());
       String below = relative.isAbsolute() || relative.getPath().startsWith("/")
           ? file.getPath().getName() : relative.getPath();
-      if (!isHidden(below) && hasExtension(file.getPath().getName(), extensions)) {
-        add(files, file);
+      if (!isHidden(below)) {
+        add(hasExtension(file.getPath().getName(), extensions) ? files : passedOver, file);
       }
     }
   }

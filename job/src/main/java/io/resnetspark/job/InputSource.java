@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.image.ImageSchema;
@@ -44,8 +45,15 @@ public final class InputSource {
   private InputSource() {
   }
 
-  /** What a run reads: the candidates, and the column that holds each image (null: read later). */
-  public record Candidates(Dataset<Row> rows, String payloadColumn) {
+  /**
+   * What a run reads: the candidates, the column that holds each image (null: read later), and, when the listing
+   * was made here ({@code binaryFile} listed by Spark tasks), how many files it passed over for their extension
+   * (as {@link FileListing.Listing#excluded()}); null otherwise.
+   */
+  public record Candidates(Dataset<Row> rows, String payloadColumn, Map<String, Long> excluded) {
+    Candidates(Dataset<Row> rows, String payloadColumn) {
+      this(rows, payloadColumn, null);
+    }
   }
 
   /**
@@ -56,8 +64,8 @@ public final class InputSource {
   public static Candidates candidates(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {
     try {
       return switch (options.inputFormat()) {
-        case BINARYFILE -> new Candidates(listing != null ? listed(spark, listing) : distributedListing(spark, options),
-            null);
+        case BINARYFILE -> listing != null ? new Candidates(listed(spark, listing), null)
+            : distributedListing(spark, options);
         case IMAGE -> new Candidates(images(spark, options, listing), IMAGE);
         case PARQUET -> new Candidates(table(options, spark.read().parquet(options.inputs().toArray(String[]::new))),
             ContentReader.CONTENT);
@@ -83,11 +91,14 @@ public final class InputSource {
 
   /**
    * The files listed by Spark tasks, kept on the executors (memory, else disk) because a run reads the listing
-   * more than once: to check it is not empty, to count it, and to label it.
+   * more than once: to count what was passed over (the first Spark job, which fills the cache), to check it is not
+   * empty, to count it, and to label it.
    */
-  private static Dataset<Row> distributedListing(SparkSession spark, JobOptions options) {
-    return DistributedListing.list(spark, options.inputs(), options.extensionFilter())
+  private static Candidates distributedListing(SparkSession spark, JobOptions options) {
+    DistributedListing.Listing listing = DistributedListing.listing(spark, options.inputs(), options.extensionFilter())
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> excluded = listing.excluded();
+    return new Candidates(listing.files(), null, excluded);
   }
 
   private static Dataset<Row> images(SparkSession spark, JobOptions options, List<FileListing.Entry> listing) {

@@ -35,6 +35,8 @@ public final class JobOptions {
   static final String DEFAULT_BYTES_PER_PARTITION = "128m";
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
   private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,16}");
+  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*){1,2}");
+  static final String DEFAULT_TARGET_FILE_SIZE = "128m";
 
   /** Where the images come from. */
   public enum InputFormat {
@@ -82,9 +84,14 @@ public final class JobOptions {
     }
   }
 
-  /** The output table's file format. */
+  /** The output table's format: files in a directory (parquet, json) or a lake table (iceberg, delta). */
   public enum OutputFormat {
-    PARQUET, JSON;
+    PARQUET, JSON, ICEBERG, DELTA;
+
+    /** A table format with snapshots and an atomic MERGE, rather than a directory of part files. */
+    public boolean isLake() {
+      return this == ICEBERG || this == DELTA;
+    }
 
     @Override
     public String toString() {
@@ -143,12 +150,35 @@ public final class JobOptions {
   ModelOptions modelOptions;
 
   @Option(names = "--output", paramLabel = "PATH", order = 20,
-      description = "Where the table goes (directory; file:, hdfs:, s3a: or a local path). Required.")
+      description = "Where the table goes (directory; file:, hdfs:, s3a: or a local path). With --output-format "
+          + "iceberg: the table name, db.table (in the --warehouse catalog) or catalog.db.table. Required.")
   String output;
 
   @Option(names = "--output-format", paramLabel = "FORMAT", order = 21, defaultValue = "parquet",
-      description = "parquet (default) or json (one JSON object per line).")
+      description = "parquet (default), json (one JSON object per line), iceberg or delta (lake tables: one row "
+          + "per file and model, one commit per run).")
   OutputFormat outputFormat;
+
+  @Option(names = "--warehouse", paramLabel = "PATH", order = 23,
+      description = "With --output-format iceberg: the directory or s3a:// prefix of the job's own Hadoop catalog "
+          + "(resnet_lake), in which --output db.table lives. Without it, --output names a table of a catalog "
+          + "configured in Spark (see conf/iceberg-catalogs.conf).")
+  String warehouse;
+
+  @Option(names = "--prune-missing", order = 24,
+      description = "With --mode incremental on iceberg or delta: delete this model's rows of files under the "
+          + "--input locations that are no longer listed.")
+  boolean pruneMissing;
+
+  @Option(names = "--max-attempts", paramLabel = "N", order = 25, defaultValue = "3",
+      description = "Incremental runs label a file again while its row holds a transient error (UNREADABLE, "
+          + "MODEL_ERROR) and fewer than N runs have tried it (default ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(names = "--target-file-size", paramLabel = "SIZE", order = 26, defaultValue = DEFAULT_TARGET_FILE_SIZE,
+      description = "Size the written files aim at, e.g. 64m (default ${DEFAULT-VALUE}): a run over a few files "
+          + "writes one small file, not one per task.")
+  String targetFileSize;
 
   @Option(names = "--mode", paramLabel = "MODE", order = 22, defaultValue = "create",
       description = "create (default): a new output, refused if it exists and has data; overwrite: replace it; "
@@ -251,6 +281,30 @@ public final class JobOptions {
     require(inputFormat != InputFormat.TABLE || inputs.size() == 1, "--input-format table takes one table name");
     require(inputFormat != InputFormat.MANIFEST || inputs.size() == 1,
         "--input-format manifest takes one manifest (a manifest.json, or a file or directory of paths)");
+    require(maxAttempts >= 1, "--max-attempts must be at least 1, got " + maxAttempts);
+    targetFileSize();
+    if (outputFormat == OutputFormat.ICEBERG) {
+      require(TABLE_NAME.matcher(output).matches(), "with --output-format iceberg, --output is a table name "
+          + "(db.table with --warehouse, or catalog.db.table), got '" + output + "'");
+      require(warehouse == null || output.split("\\.").length == 2,
+          "with --warehouse, --output is db.table (the catalog is the warehouse's), got '" + output + "'");
+    } else {
+      require(warehouse == null, "--warehouse goes with --output-format iceberg");
+    }
+    require(!pruneMissing || outputFormat.isLake() && mode == Mode.INCREMENTAL,
+        "--prune-missing goes with --mode incremental and --output-format iceberg or delta");
+  }
+
+  /** {@code --target-file-size} in bytes. */
+  long targetFileSize() {
+    long bytes;
+    try {
+      bytes = JavaUtils.byteStringAsBytes(targetFileSize);
+    } catch (RuntimeException e) {
+      throw usage("--target-file-size takes a size like 64m or 1g, got '" + targetFileSize + "'");
+    }
+    require(bytes >= 1024, "--target-file-size must be at least 1k, got " + targetFileSize);
+    return bytes;
   }
 
   /** {@code --bytes-per-partition} in bytes. */
@@ -362,6 +416,18 @@ public final class JobOptions {
 
   public Mode mode() {
     return mode;
+  }
+
+  public String warehouse() {
+    return warehouse;
+  }
+
+  public boolean pruneMissing() {
+    return pruneMissing;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
   }
 
   public int batchSize() {

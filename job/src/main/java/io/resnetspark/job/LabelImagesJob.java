@@ -10,6 +10,7 @@ import io.resnetspark.job.JobOptions.InputFormat;
 import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.OutputTable.Existing;
 import io.resnetspark.job.OutputTable.State;
+import io.resnetspark.job.lake.LakeTable;
 import io.resnetspark.udf.PredictionSchema;
 import io.resnetspark.udf.ResNetClassifier;
 import io.resnetspark.udf.distribution.BroadcastModel;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -59,6 +61,8 @@ public final class LabelImagesJob {
   static final String PREDICTION = "prediction";
   static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
   static final String COMMITTER_ALGORITHM = "spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version";
+  /** The largest embedding of the torchvision ResNets (2048 floats), for sizing output files. */
+  static final int EMBEDDING_SIZE_BOUND = 2048;
   private static final DateTimeFormatter RUN_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -134,76 +138,141 @@ public final class LabelImagesJob {
     Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     long phase = lap("spark_start", startNanos);
 
-    // 1. Checks with the file systems only: output, input files, model files.
-    OutputTable table = new OutputTable(options.output(), options.outputFormat());
-    S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
-    Existing existing = table.inspect(hadoopConf);
-    table.checkWritable(options.mode(), existing, spark);
+    // 1. Checks with the file systems and catalogs only: output, input files, model files.
+    LakeTable lake = options.outputFormat().isLake() ? LakeTable.open(spark, options) : null;
+    OutputTable table = lake == null ? new OutputTable(options.output(), options.outputFormat()) : null;
+    boolean tableExists;
+    boolean outputExisted;
+    String outputState;
+    if (lake != null) {
+      lake.checkWritable(options.mode());
+      tableExists = lake.exists();
+      outputExisted = tableExists;
+      outputState = (tableExists ? State.TABLE : State.ABSENT).toString().toLowerCase(Locale.ROOT);
+    } else {
+      // Lake tables commit through their own log, not Hadoop's output committer: the check is for file tables.
+      S3ACommitCheck.require(options.output(), hadoopConf::get, key -> spark.conf().get(key, null));
+      Existing existing = table.inspect(hadoopConf);
+      table.checkWritable(options.mode(), existing, spark);
+      tableExists = existing.state() == State.TABLE;
+      outputExisted = existing.state() != State.ABSENT;
+      outputState = existing.state().toString().toLowerCase(Locale.ROOT);
+    }
     // binaryFile input is listed by Spark tasks (DistributedListing); Spark's image source needs the driver's list.
-    List<FileListing.Entry> listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
+    FileListing.Listing listing = options.inputFormat() == InputFormat.IMAGE ? listFiles(hadoopConf) : null;
     try (ModelSource model = ModelSource.resolve(options, hadoopConf)) {
       if (options.topK() > model.metadata().numClasses()) {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
             + model.metadata().numClasses() + " classes");
       }
-      InputSource.Candidates candidates = InputSource.candidates(spark, options, listing);
+      InputSource.Candidates candidates = InputSource.candidates(spark, options,
+          listing == null ? null : listing.files());
+      // What --extensions passed over: from the driver's listing, or counted by the listing tasks.
+      Map<String, Long> excluded = listing != null ? listing.excluded() : candidates.excluded();
       if (options.inputFormat() == InputFormat.BINARYFILE && candidates.rows().isEmpty()) {
-        throw noFiles();
+        throw noFiles(excluded);
       }
       phase = lap("checks", phase);
       if (options.dryRun()) {
-        return dryRun(spark, runId, table, existing, candidates, listing, model, phase);
+        return dryRun(spark, runId, table, lake, tableExists, outputState, candidates, listing, excluded, model,
+            phase);
       }
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
 
-      // 2. What is left to label.
-      boolean incremental = options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE;
+      // 2. What is left to label: files without a current row, changed files, and transient errors to retry.
+      boolean incremental = options.mode() == Mode.INCREMENTAL && tableExists;
+      Dataset<Row> current = incremental
+          ? OutputTable.currentRows(lake != null ? lake.read() : table.read(spark), broadcast.sha256()) : null;
       Work work = incremental
-          ? Work.of(OutputTable.notYetLabelled(candidates.rows(), table.labelledKeys(spark, broadcast.sha256())),
-              listing != null ? listing.size() : candidates.rows().count())
-          : listing != null ? Work.of(candidates.rows(), listing) : Work.of(candidates.rows(), -1);
+          ? Work.of(OutputTable.toLabel(candidates.rows(), current, options.maxAttempts()),
+              listing != null ? listing.files().size() : candidates.rows().count())
+          : listing != null ? Work.of(candidates.rows(), listing.files()) : Work.of(candidates.rows(), -1);
+      Dataset<Row> deletions = incremental && options.pruneMissing()
+          ? missingFiles(current, candidates.rows(), hadoopConf).localCheckpoint(true) : null;
+      long deletionCount = deletions == null ? 0 : deletions.count();
+      long rowsBefore = lake != null && tableExists ? lake.read().count() : 0;
       phase = lap("listing", phase);
 
-      // 3. One Spark job: read, decode, infer, write; committed only when every task has succeeded.
+      // 3. Read, decode, infer, write; committed once, only when every task has succeeded.
       RunMetrics metrics = RunMetrics.register(spark.sparkContext(), runId);
       int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(), work.bytes(),
           work.count(), spark.sparkContext().defaultParallelism());
-      if (work.count() > 0) {
-        ResNetClassifier classifier = classifier(model, metrics);
-        classifier.warmUpLocalModel(spark);
-        LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, work.count(),
-            work.bytes(), partitions, model.metadata().architecture(), model.weightsDescription());
-        write(spark, table, labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, classifier,
-            model, broadcast.sha256(), runId, metrics), metrics, work.count(), runId);
+      long rowBytes = OutputTable.rowBytes(options.topK(), options.embeddings(), EMBEDDING_SIZE_BOUND);
+      LakeTable.Commit commit = null;
+      if (work.count() > 0 || deletionCount > 0) {
+        Dataset<Row> rows = null;
+        if (work.count() > 0) {
+          ResNetClassifier classifier = classifier(model, metrics);
+          classifier.warmUpLocalModel(spark);
+          LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, work.count(),
+              work.bytes(), partitions, model.metadata().architecture(), model.weightsDescription());
+          rows = labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, classifier, model,
+              broadcast.sha256(), runId, metrics);
+        }
+        if (lake != null) {
+          commit = commitLake(spark, lake, rows, deletions, broadcast.sha256(), metrics, work.count(), runId);
+        } else {
+          if (incremental) {
+            rows = OutputTable.withEarlierAttempts(rows, current);
+          }
+          int files = OutputTable.files(work.count(), rowBytes, options.targetFileSize());
+          write(spark, table, rows.repartition(files), metrics, work.count(), runId);
+        }
         phase = lap("label_and_write", phase);
       }
 
       // 4. Report.
-      RunReport report = report(spark, runId, started, startNanos, model, broadcast, work, metrics, partitions);
-      boolean outputExists = work.count() > 0 || existing.state() != State.ABSENT;
+      RunReport.Table lakeReport = null;
+      if (lake != null) {
+        lakeReport = lakeReport(lake, commit, work, deletionCount, rowsBefore);
+      }
+      RunReport report = report(spark, runId, started, startNanos, model, broadcast, work, metrics, partitions,
+          excluded, lakeReport);
+      boolean outputExists = lake != null ? lake.exists() : work.count() > 0 || outputExisted;
+      String reportDir = lake != null && outputExists ? lake.location() : options.output();
       if (outputExists) {
-        ReportFiles.write(report, options.output(), hadoopConf);
+        ReportFiles.write(report, reportDir, hadoopConf);
       }
       lap("report", phase);
-      return finish(spark, table, report, outputExists);
+      Dataset<Row> tableRows = lake != null ? (outputExists ? lake.read() : null) : table.read(spark);
+      return finish(tableRows, report, outputExists ? reportDir : null);
     }
   }
 
+  /**
+   * The paths of this model's rows whose files are no longer listed: for file inputs only those under an
+   * {@code --input} location (rows of other inputs sharing the table stay).
+   */
+  private Dataset<Row> missingFiles(Dataset<Row> current, Dataset<Row> candidates, Configuration hadoopConf) {
+    Dataset<Row> gone = current.join(candidates, current.col("done_" + OutputTable.PATH)
+            .equalTo(candidates.col(OutputTable.PATH)), "left_anti")
+        .select(col("done_" + OutputTable.PATH).as(OutputTable.PATH));
+    if (!options.inputFormat().isFiles()) {
+      return gone;
+    }
+    Column under = lit(false);
+    for (String root : inputRoots(hadoopConf)) {
+      under = under.or(col(OutputTable.PATH).startsWith(root.endsWith("/") ? root : root + "/"));
+    }
+    return gone.where(under);
+  }
 
   /** Counts what the run would do and prints it; the model is not broadcast or loaded, nothing is written. */
-  private int dryRun(SparkSession spark, String runId, OutputTable table, Existing existing,
-                     InputSource.Candidates candidates, List<FileListing.Entry> listing, ModelSource model,
-                     long phase) throws IOException {
+  private int dryRun(SparkSession spark, String runId, OutputTable table, LakeTable lake, boolean tableExists,
+                     String outputState, InputSource.Candidates candidates, FileListing.Listing listing,
+                     Map<String, Long> excluded, ModelSource model, long phase) throws IOException {
     // Spark's image source would decode the images to give their rows: count the listing instead.
-    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing)
+    Dataset<Row> seen = listing != null ? InputSource.listed(spark, listing.files())
         : candidates.rows().select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME), col(OutputTable.LENGTH));
     String sha256 = null;
     Dataset<Row> todo = seen;
-    if (options.mode() == Mode.INCREMENTAL && existing.state() == State.TABLE) {
+    if (options.mode() == Mode.INCREMENTAL && tableExists) {
       sha256 = ModelPackage.pack(model.path(), spark.sparkContext().hadoopConfiguration(), 1 << 20,
           (index, chunk) -> { }).sha256();
-      todo = OutputTable.notYetLabelled(seen, table.labelledKeys(spark, sha256));
+      // As the run would: new and changed files, and transient errors with attempts left.
+      Dataset<Row> current = OutputTable.currentRows(lake != null ? lake.read() : table.read(spark), sha256);
+      todo = OutputTable.toLabel(seen, current, options.maxAttempts());
     }
     Map<String, DryRun.Counts> byExtension = DryRun.countByExtension(seen, todo);
     DryRun.Counts total = DryRun.total(byExtension);
@@ -212,42 +281,113 @@ public final class LabelImagesJob {
     lap("listing", phase);
     new DryRun(runId, DryRun.STATUS,
         new RunReport.Input(options.inputs(), options.inputFormat().toString(),
-            options.inputFormat().isFiles() ? extensionsForReport() : null),
-        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString()),
-        existing.state().toString().toLowerCase(Locale.ROOT),
+            options.inputFormat().isFiles() ? extensionsForReport() : null, excluded),
+        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString(),
+            null),
+        outputState,
         new DryRun.Model(model.path(), model.metadata().architecture(), sha256),
         total, byExtension, partitions, new LinkedHashMap<>(driverSeconds)).print(out);
     return ExitCode.OK;
   }
 
-  /** The rows still to label, how many there are, their bytes, and how many inputs were seen. */
-  record Work(Dataset<Row> rows, long count, long bytes, long seen) {
+  /** Each --input as the listing names paths, cut before its first glob character. */
+  private List<String> inputRoots(Configuration hadoopConf) {
+    List<String> roots = new java.util.ArrayList<>();
+    for (String input : options.inputs()) {
+      org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(input);
+      try {
+        String qualified = path.getFileSystem(hadoopConf).makeQualified(path).toString();
+        int glob = firstGlobCharacter(qualified);
+        roots.add(glob < 0 ? qualified : qualified.substring(0, qualified.lastIndexOf('/', glob)));
+      } catch (IOException e) {
+        throw new ConfigException("cannot resolve input " + input + ": " + StorageErrors.describe(e), e);
+      }
+    }
+    return roots;
+  }
+
+  private static int firstGlobCharacter(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      if ("*?[{".indexOf(path.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Labels the rows once (a local checkpoint: the table's MERGE may read its source more than once, and must not
+   * run the model again), then commits them and the deletions in one commit.
+   */
+  private LakeTable.Commit commitLake(SparkSession spark, LakeTable lake, Dataset<Row> rows, Dataset<Row> deletions,
+                                      String sha256, RunMetrics metrics, long images, String runId) {
+    Dataset<Row> labelled;
+    if (rows == null) {
+      labelled = spark.createDataFrame(List.of(), OutputTable.SCHEMA);
+    } else {
+      try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), images)) {
+        spark.sparkContext().addSparkListener(progress);
+        progress.start(PROGRESS_INTERVAL);
+        try {
+          labelled = rows.localCheckpoint(true);
+        } finally {
+          spark.sparkContext().removeSparkListener(progress);
+        }
+        LOG.info("run {}: {}", runId, progress.line());
+      }
+    }
+    LakeTable.Commit commit = lake.commit(labelled, deletions, options.mode(), sha256, runId,
+        options.targetFileSize());
+    LOG.info("run {}: committed {} {}", runId, lake.name(), commit == null ? "nothing" : commit.snapshot());
+    return commit;
+  }
+
+  private RunReport.Table lakeReport(LakeTable lake, LakeTable.Commit commit, Work work, long deleted,
+                                     long rowsBefore) {
+    long updated = options.mode() == Mode.INCREMENTAL ? work.known() : 0;
+    long removed = options.mode() == Mode.OVERWRITE ? rowsBefore : deleted;
+    return new RunReport.Table(lake.name(), commit == null ? null : commit.snapshot(),
+        commit == null ? null : commit.committedAt(), work.count() - updated, updated, removed,
+        Math.max(0, rowsBefore - updated - removed), commit == null ? null : commit.query());
+  }
+
+  /**
+   * The rows still to label, how many there are, their bytes, how many inputs were seen, and how many of the rows
+   * replace a row of the table ({@link OutputTable#KNOWN}).
+   */
+  record Work(Dataset<Row> rows, long count, long bytes, long seen, long known) {
     /** Counted from the listing: no Spark job. */
     static Work of(Dataset<Row> rows, List<FileListing.Entry> listing) {
       return new Work(rows, listing.size(), listing.stream().mapToLong(FileListing.Entry::length).sum(),
-          listing.size());
+          listing.size(), 0);
     }
 
     /** Counted with one Spark job; {@code seen} -1 means: as many as are left. */
     static Work of(Dataset<Row> rows, long seen) {
-      Row sizes = rows.agg(functions.count(lit(1)), sum(col(OutputTable.LENGTH))).first();
+      boolean hasKnown = List.of(rows.columns()).contains(OutputTable.KNOWN);
+      Row sizes = rows.agg(functions.count(lit(1)), sum(col(OutputTable.LENGTH)),
+          hasKnown ? functions.count_if(col(OutputTable.KNOWN)) : lit(0L)).first();
       long count = sizes.getLong(0);
-      return new Work(rows, count, sizes.isNullAt(1) ? 0 : sizes.getLong(1), seen < 0 ? count : seen);
+      return new Work(rows, count, sizes.isNullAt(1) ? 0 : sizes.getLong(1), seen < 0 ? count : seen,
+          sizes.getLong(2));
     }
   }
 
-  private List<FileListing.Entry> listFiles(Configuration hadoopConf) {
-    List<FileListing.Entry> listing = FileListing.list(options.inputs(), options.extensionFilter(), hadoopConf);
-    if (listing.isEmpty()) {
-      throw noFiles();
+  private FileListing.Listing listFiles(Configuration hadoopConf) {
+    FileListing.Listing listing = FileListing.listing(options.inputs(), options.extensionFilter(), hadoopConf);
+    if (listing.files().isEmpty()) {
+      throw noFiles(listing.excluded());
     }
     return listing;
   }
 
-  private ConfigException noFiles() {
+  /** No files to label; names what --extensions passed over ({@code excluded}, as the listings count it). */
+  private ConfigException noFiles(Map<String, Long> excluded) {
     List<String> extensions = options.extensionFilter();
     return new ConfigException("no files under " + String.join(", ", options.inputs())
         + (extensions.isEmpty() ? "" : " with the extensions " + String.join(",", extensions)
+        + (excluded == null || excluded.isEmpty() ? "" : "; passed over: " + excluded.entrySet().stream()
+            .map(e -> e.getValue() + " ." + e.getKey()).collect(Collectors.joining(", ")))
         + " (see --extensions)"));
   }
 
@@ -275,13 +415,13 @@ public final class LabelImagesJob {
   }
 
   /** Prints the summary (and rows), and turns the error rate into the exit code. */
-  private int finish(SparkSession spark, OutputTable table, RunReport report, boolean outputExists) {
+  private int finish(Dataset<Row> tableRows, RunReport report, String reportDir) {
     out.print(report.summary(10));
-    if (outputExists) {
-      out.println("  report   " + options.output() + "/" + ReportFiles.JSON + " and " + ReportFiles.PNG);
+    if (reportDir != null) {
+      out.println("  report   " + reportDir + "/" + ReportFiles.JSON + " and " + ReportFiles.PNG);
     }
-    if (options.showRows() > 0 && report.counts().rowsWritten() > 0) {
-      showRows(spark, table, report.runId());
+    if (options.showRows() > 0 && report.counts().rowsWritten() > 0 && tableRows != null) {
+      showRows(tableRows, report.runId());
     }
     if (RunReport.STATUS_ERROR_RATE_EXCEEDED.equals(report.status())) {
       err.printf(Locale.ROOT, "error: %.1f%% of this run's %d rows are errors, more than --max-error-rate %s "
@@ -351,17 +491,21 @@ public final class LabelImagesJob {
     columns.add(lit(sha256).as(OutputTable.MODEL_SHA256));
     columns.add(lit(runId).as(OutputTable.RUN_ID));
     columns.add(current_timestamp().as(OutputTable.PROCESSED_AT));
+    // This run's attempt; an incremental run adds the attempts of earlier runs that failed transiently.
+    columns.add(lit(1).as(OutputTable.ATTEMPTS));
     Dataset<Row> rows = predicted.select(columns.toArray(Column[]::new));
     return rows.mapPartitions(new OutputMeter(metrics), Encoders.row(OutputTable.SCHEMA));
   }
 
   private RunReport report(SparkSession spark, String runId, Instant started, long startNanos, ModelSource model,
-                           BroadcastModel broadcast, Work work, RunMetrics metrics, int partitions) {
+                           BroadcastModel broadcast, Work work, RunMetrics metrics, int partitions,
+                           Map<String, Long> notLabelled, RunReport.Table lakeTable) {
     double wall = (System.nanoTime() - startNanos) / 1e9;
     long written = metrics.rowsWritten();
     long errors = metrics.errorCount();
     double errorRate = written == 0 ? 0 : (double) errors / written;
-    String status = work.count() == 0 ? RunReport.STATUS_NOTHING_TO_DO
+    String status = work.count() == 0 && (lakeTable == null || lakeTable.rowsDeleted() == 0)
+        ? RunReport.STATUS_NOTHING_TO_DO
         : errorRate > options.maxErrorRate() ? RunReport.STATUS_ERROR_RATE_EXCEEDED : RunReport.STATUS_SUCCEEDED;
     Map<String, Long> histogram = new LinkedHashMap<>();
     metrics.labelCounts().entrySet().stream()
@@ -369,8 +513,9 @@ public final class LabelImagesJob {
         .forEach(e -> histogram.put(e.getKey(), e.getValue()));
     return new RunReport(runId, status, started.toString(), Instant.now().toString(), RunReport.round(wall),
         new RunReport.Input(options.inputs(), options.inputFormat().toString(),
-            options.inputFormat().isFiles() ? extensionsForReport() : null),
-        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString()),
+            options.inputFormat().isFiles() ? extensionsForReport() : null, notLabelled),
+        new RunReport.Output(options.output(), options.outputFormat().toString(), options.mode().toString(),
+            lakeTable),
         new RunReport.Model(model.path(), model.metadata().architecture(), model.metadata().numClasses(),
             broadcast.sha256(), model.weightsDescription(), model.randomWeights(), model.builtForThisRun()),
         new RunReport.Counts(work.seen(), work.seen() - work.count(), written, written - errors, errors,
@@ -390,8 +535,8 @@ public final class LabelImagesJob {
     return extensions.isEmpty() ? List.of("*") : extensions;
   }
 
-  private void showRows(SparkSession spark, OutputTable table, String runId) {
-    List<Row> rows = table.read(spark)
+  private void showRows(Dataset<Row> tableRows, String runId) {
+    List<Row> rows = tableRows
         .where(col(OutputTable.RUN_ID).equalTo(lit(runId)))
         .select(OutputTable.PATH, OutputTable.LABEL, OutputTable.PROBABILITY, OutputTable.ERROR_CODE)
         .orderBy(OutputTable.PATH)
@@ -433,6 +578,8 @@ public final class LabelImagesJob {
       }
       SparkConf submitted = new SparkConf();
       SparkSession.Builder builder = SparkSession.builder().appName("resnet-spark label-images " + runId);
+      // Static settings of the output format (SQL extensions, Delta's catalog): only before the session exists.
+      LakeTable.sessionSettings(options.outputFormat(), submitted).forEach(builder::config);
       if (options.master() != null) {
         builder.master(options.master());
       } else if (!submitted.contains("spark.master")) {

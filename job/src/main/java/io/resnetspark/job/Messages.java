@@ -1,12 +1,12 @@
 package io.resnetspark.job;
 
 /** How the job turns exceptions into the one-line messages a user sees on stderr and in the report. */
-final class Messages {
+public final class Messages {
   private Messages() {
   }
 
   /** The first line of {@code e}'s message, or its class name when it has none: stack traces stay in the log. */
-  static String firstLine(Throwable e) {
+  public static String firstLine(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return message.lines().findFirst().orElse(message);
   }

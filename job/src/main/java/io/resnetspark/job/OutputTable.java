@@ -1,13 +1,19 @@
 package io.resnetspark.job;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
 
 import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
+import io.resnetspark.udf.PredictionSchema;
+import io.resnetspark.udf.errors.ErrorCode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import io.resnetspark.udf.PredictionSchema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,6 +54,21 @@ public final class OutputTable {
   public static final String MODEL_SHA256 = "model_sha256";
   public static final String RUN_ID = "run_id";
   public static final String PROCESSED_AT = "processed_at";
+  /**
+   * How many runs have labelled this version of the file with this model: 1, plus one per run that retried a
+   * transient error (see {@link #TRANSIENT_ERRORS}).
+   */
+  public static final String ATTEMPTS = "attempts";
+  /**
+   * Error codes whose cause may pass ({@link ErrorCode#isTransient()}: a read failure, a model failure): an
+   * incremental run labels such a file again until {@code --max-attempts} runs have tried it. Every other error code
+   * is permanent and counts as done.
+   */
+  public static final List<String> TRANSIENT_ERRORS = Arrays.stream(ErrorCode.values())
+      .filter(ErrorCode::isTransient).map(ErrorCode::name).toList();
+  /** Candidates column: whether the table already has a row for the file and model (the run replaces it). */
+  public static final String KNOWN = "known";
+  private static final String DONE = "done_";
 
   /**
    * One row per input file: the file, the udf's {@link PredictionSchema} fields as columns of their own, and the
@@ -68,7 +89,8 @@ public final class OutputTable {
         nullableField(MODEL_ARCH, DataTypes.StringType),
         nullableField(MODEL_SHA256, DataTypes.StringType),
         nullableField(RUN_ID, DataTypes.StringType),
-        nullableField(PROCESSED_AT, DataTypes.TimestampType)));
+        nullableField(PROCESSED_AT, DataTypes.TimestampType),
+        nullableField(ATTEMPTS, DataTypes.IntegerType)));
     return new StructType(fields.toArray(StructField[]::new));
   }
 
@@ -218,23 +240,77 @@ public final class OutputTable {
     return spark.read().schema(SCHEMA).format(format.toString()).load(location);
   }
 
-  /** The (path, modification time) pairs already labelled with the model of digest {@code sha256}. */
-  public Dataset<Row> labelledKeys(SparkSession spark, String sha256) {
-    return read(spark)
-        .where(col(MODEL_SHA256).equalTo(lit(sha256)))
-        .select(col(PATH), col(MODIFICATION_TIME))
-        .distinct();
+  /**
+   * The current row of each file for the model of digest {@code sha256}: its version ({@code modification_time},
+   * {@code length}), error code and attempts, as columns prefixed {@code done_}. A lake table holds one row per file
+   * and model; in a Parquet or JSON table, where every run appends, the current row is the one with the newest
+   * {@code processed_at}.
+   */
+  public static Dataset<Row> currentRows(Dataset<Row> table, String sha256) {
+    return table.where(col(MODEL_SHA256).equalTo(lit(sha256)))
+        .groupBy(col(PATH))
+        .agg(max_by(struct(col(MODIFICATION_TIME), col(LENGTH), col(ERROR_CODE), col(ATTEMPTS)), col(PROCESSED_AT))
+            .as("current"))
+        .select(col(PATH).as(DONE + PATH),
+            col("current." + MODIFICATION_TIME).as(DONE + MODIFICATION_TIME),
+            col("current." + LENGTH).as(DONE + LENGTH),
+            col("current." + ERROR_CODE).as(DONE + ERROR_CODE),
+            // Tables written before the column existed: their rows are first attempts.
+            coalesce(col("current." + ATTEMPTS), lit(1)).as(DONE + ATTEMPTS));
   }
 
   /**
-   * The candidates the output lacks: same path and same modification time (both null counts as the same) for the
-   * same model. Left anti join, so each candidate appears at most once, whatever duplicates the table holds.
+   * The candidates still to label, with a {@link #KNOWN} column: files without a current row, files whose
+   * modification time or length changed (null equals null), and files whose current row is a transient error
+   * that fewer than {@code maxAttempts} runs have tried. A left join on the path, so each candidate appears at most
+   * once.
    */
-  public static Dataset<Row> notYetLabelled(Dataset<Row> candidates, Dataset<Row> labelledKeys) {
-    Dataset<Row> done = labelledKeys.toDF("done_path", "done_modification_time");
-    Column sameFile = candidates.col(PATH).equalTo(done.col("done_path"))
-        .and(candidates.col(MODIFICATION_TIME).eqNullSafe(done.col("done_modification_time")));
-    return candidates.join(done, sameFile, "left_anti");
+  public static Dataset<Row> toLabel(Dataset<Row> candidates, Dataset<Row> current, int maxAttempts) {
+    Column done = current.col(DONE + PATH);
+    Column retry = sameVersion(candidates, current).and(isTransient(current.col(DONE + ERROR_CODE)))
+        .and(current.col(DONE + ATTEMPTS).lt(maxAttempts));
+    return candidates.join(current, candidates.col(PATH).equalTo(done), "left")
+        .where(done.isNull().or(not(sameVersion(candidates, current))).or(retry))
+        .select(candidates.col("*"), done.isNotNull().as(KNOWN));
+  }
+
+  /**
+   * {@code rows} (of {@link #SCHEMA}, this run's attempt in {@link #ATTEMPTS}) with the attempts of earlier runs
+   * added when they failed transiently on the same version of the file. For tables where every run appends; lake
+   * tables do the same inside their MERGE.
+   */
+  public static Dataset<Row> withEarlierAttempts(Dataset<Row> rows, Dataset<Row> current) {
+    // Fresh column identities: the rows were selected through a join with the same current rows.
+    Dataset<Row> earlierRows = current.toDF(current.columns());
+    Column earlier = when(sameVersion(rows, earlierRows).and(isTransient(earlierRows.col(DONE + ERROR_CODE))),
+        earlierRows.col(DONE + ATTEMPTS)).otherwise(lit(0));
+    Column[] columns = Arrays.stream(SCHEMA.fieldNames())
+        .map(name -> name.equals(ATTEMPTS) ? rows.col(ATTEMPTS).plus(earlier).as(ATTEMPTS) : rows.col(name))
+        .toArray(Column[]::new);
+    return rows.join(earlierRows, rows.col(PATH).equalTo(earlierRows.col(DONE + PATH)), "left").select(columns);
+  }
+
+  private static Column sameVersion(Dataset<Row> rows, Dataset<Row> current) {
+    return rows.col(MODIFICATION_TIME).eqNullSafe(current.col(DONE + MODIFICATION_TIME))
+        .and(rows.col(LENGTH).eqNullSafe(current.col(DONE + LENGTH)));
+  }
+
+  static Column isTransient(Column errorCode) {
+    return coalesce(errorCode.isin(TRANSIENT_ERRORS.toArray()), lit(false));
+  }
+
+  /** Files of the run: one per row of about {@code rowBytes} bytes, at most {@code targetFileSize} each. */
+  public static int files(long rows, long rowBytes, long targetFileSize) {
+    long perFile = Math.max(1, targetFileSize / Math.max(1, rowBytes));
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + perFile - 1) / perFile));
+  }
+
+  /**
+   * About how many bytes a row takes in a compressed file: the fixed columns, {@code topK} classes and, with
+   * embeddings, {@code embeddingSize} floats (which barely compress).
+   */
+  public static long rowBytes(int topK, boolean embeddings, int embeddingSize) {
+    return 200 + 40L * topK + (embeddings ? 4L * embeddingSize : 0);
   }
 
   /**
@@ -250,7 +326,7 @@ public final class OutputTable {
     return fs.exists(temporary) && fs.delete(temporary, true);
   }
 
-  /** Writes {@code rows} (of {@link #SCHEMA}) with Spark's commit protocol. */
+  /** Writes {@code rows} (of {@link #SCHEMA}) with Spark's commit protocol, one file per partition. */
   public void write(Dataset<Row> rows, Mode mode) {
     SaveMode saveMode = switch (mode) {
       case OVERWRITE -> SaveMode.Overwrite;

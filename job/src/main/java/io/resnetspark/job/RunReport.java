@@ -58,16 +58,39 @@ public record RunReport(
       .enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /**
+   * What was read; {@code not_labelled} counts the files passed over by {@code --extensions}, by extension ("" for
+   * names without one), most frequent first.
+   */
   public record Input(
       @JsonProperty("paths") List<String> paths,
       @JsonProperty("format") String format,
-      @JsonProperty("extensions") List<String> extensions) {
+      @JsonProperty("extensions") List<String> extensions,
+      @JsonProperty("not_labelled") Map<String, Long> notLabelled) {
   }
 
+  /** Where the rows went; {@code table} only for lake tables (iceberg, delta). */
   public record Output(
       @JsonProperty("path") String path,
       @JsonProperty("format") String format,
-      @JsonProperty("mode") String mode) {
+      @JsonProperty("mode") String mode,
+      @JsonProperty("table") Table table) {
+  }
+
+  /**
+   * A lake table's commit: its snapshot (Iceberg snapshot id, Delta version; null when the run committed nothing),
+   * the rows the run inserted, replaced and deleted and the rows it left alone, and a query reading the table as of
+   * the commit.
+   */
+  public record Table(
+      @JsonProperty("name") String name,
+      @JsonProperty("snapshot") String snapshot,
+      @JsonProperty("committed_at") String committedAt,
+      @JsonProperty("rows_inserted") long rowsInserted,
+      @JsonProperty("rows_updated") long rowsUpdated,
+      @JsonProperty("rows_deleted") long rowsDeleted,
+      @JsonProperty("rows_unchanged") long rowsUnchanged,
+      @JsonProperty("query") String query) {
   }
 
   public record Model(
@@ -229,7 +252,23 @@ public record RunReport(
     }
     line(s, "  input    %s (%s%s)", String.join(", ", input.paths()), input.format(),
         input.extensions() == null ? "" : ": " + String.join(",", input.extensions()));
+    if (input.notLabelled() != null && !input.notLabelled().isEmpty()) {
+      line(s, "  not labelled: %s (see --extensions)", input.notLabelled().entrySet().stream()
+          .map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(), e.getKey().isEmpty() ? "without extension"
+              : "." + e.getKey()))
+          .collect(Collectors.joining(", ")));
+    }
     line(s, "  output   %s (%s, mode %s)", output.path(), output.format(), output.mode());
+    Table table = output.table();
+    if (table != null) {
+      line(s, "  table    %s %s: %,d rows inserted, %,d updated, %,d deleted, %,d unchanged", table.name(),
+          table.snapshot() == null ? "(nothing committed)" : (output.format().equals("delta") ? "version "
+              : "snapshot ") + table.snapshot(), table.rowsInserted(), table.rowsUpdated(), table.rowsDeleted(),
+          table.rowsUnchanged());
+      if (table.query() != null) {
+        line(s, "  read it  %s", table.query());
+      }
+    }
     line(s, "  files    %,d seen, %,d skipped (already labelled), %,d written: %,d labelled, %,d errors%s",
         counts.inputsSeen(), counts.skipped(), counts.rowsWritten(), counts.labelled(), counts.errors(),
         counts.errorsByCode().isEmpty() ? "" : " " + counts.errorsByCode().entrySet().stream()

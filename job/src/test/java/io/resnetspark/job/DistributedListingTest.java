@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -58,6 +59,13 @@ class DistributedListingTest {
     List<Row> rows = DistributedListing.list(spark, inputs, extensions).collectAsList();
     assertEquals(expected.size(), rows.size(), "each file once: " + rows);
     assertEquals(expected, distributed(inputs, extensions));
+    assertEquals(entries(FileListing.listing(inputs, extensions, spark.sparkContext().hadoopConfiguration())
+            .excluded()), entries(DistributedListing.listing(spark, inputs, extensions).excluded()),
+        "the files passed over for their extension, counted alike, in the same order");
+  }
+
+  static List<String> entries(Map<String, Long> counts) {
+    return counts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
   @Test
@@ -69,6 +77,14 @@ class DistributedListingTest {
     assertTrue(names.stream().anyMatch(n -> n.contains("empty.jpg") && n.endsWith(",0]")), names.toString());
     assertTrue(names.stream().noneMatch(n -> n.contains("_temporary") || n.contains(".git") || n.contains(".r.tiff")
         || n.contains("_meta") || n.contains(".hidden")), names.toString());
+  }
+
+  @Test
+  void filesPassedOverByTheExtensionsAreCountedByTheListingTasksHiddenOnesNot() {
+    assertEquals(List.of("tiff=1", "txt=1", "webp=1"), entries(DistributedListing.listing(spark,
+        List.of(dir.resolve("lake").toString()), List.of("jpg", "jpeg", "png", "gif")).excluded()));
+    assertTrue(DistributedListing.listing(spark, List.of(dir.resolve("lake").toString()), List.of()).excluded()
+        .isEmpty());
   }
 
   @Test

@@ -88,6 +88,20 @@ class FileListingTest {
   }
 
   @Test
+  void filesPassedOverByTheExtensionsAreCountedPerExtensionHiddenOnesNot() throws IOException {
+    Files.writeString(dir.resolve("images/IMG_1.HEIC"), "x");
+    Files.writeString(dir.resolve("images/deep/IMG_2.heic"), "x");
+    Files.writeString(dir.resolve("images/deep/README"), "x");
+    FileListing.Listing listing = FileListing.listing(List.of(dir.resolve("images").toString()), IMAGES, conf);
+    assertEquals(4, listing.files().size());
+    assertEquals(List.of("heic=2", "=1", "txt=1"), listing.excluded().entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList(), "most frequent first, then by name");
+    assertEquals(Map.of("txt", 1L), FileListing.listing(List.of(dir.resolve("images/notes.txt").toString()), IMAGES,
+        conf).excluded(), "a named file counts too");
+    assertTrue(FileListing.listing(List.of(dir.resolve("images").toString()), List.of(), conf).excluded().isEmpty());
+  }
+
+  @Test
   void theExtensionFilterAppliesToNamedFilesToo() {
     assertTrue(FileListing.list(List.of(dir.resolve("images/notes.txt").toString()), IMAGES, conf).isEmpty());
   }

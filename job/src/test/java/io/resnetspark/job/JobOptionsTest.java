@@ -161,6 +161,45 @@ class JobOptionsTest {
   }
 
   @Test
+  void anIcebergOutputIsATableNameInTheWarehouseCatalogOrInAConfiguredOne() {
+    String[] base = {"--input", "/i", "--model", "/m", "--output-format", "iceberg"};
+    JobOptions o = parse(concat(base, "--output", "db.labels", "--warehouse", "s3a://lake/wh"));
+    assertEquals(OutputFormat.ICEBERG, o.outputFormat());
+    assertTrue(o.outputFormat().isLake());
+    assertEquals("s3a://lake/wh", o.warehouse());
+    assertEquals("lake.db.labels", parse(concat(base, "--output", "lake.db.labels")).output());
+    assertTrue(usageError(concat(base, "--output", "/data/labels")).contains("--output is a table name"));
+    assertTrue(usageError(concat(base, "--output", "lake.db.labels", "--warehouse", "/wh"))
+        .contains("with --warehouse, --output is db.table"));
+    assertTrue(usageError(minimalWith("--warehouse", "/wh")).contains("--warehouse goes with --output-format iceberg"));
+  }
+
+  @Test
+  void pruneMissingGoesWithIncrementalLakeRuns() {
+    assertTrue(usageError(minimalWith("--prune-missing", "--mode", "incremental"))
+        .contains("--prune-missing goes with --mode incremental and --output-format iceberg or delta"));
+    assertTrue(usageError(minimalWith("--prune-missing", "--output-format", "delta"))
+        .contains("--prune-missing goes with"));
+    assertTrue(parse(minimalWith("--prune-missing", "--output-format", "delta", "--mode", "incremental"))
+        .pruneMissing());
+  }
+
+  @Test
+  void attemptsAndFileSizeHaveLowerBounds() {
+    assertEquals(3, parse(MINIMAL).maxAttempts());
+    assertEquals(128L << 20, parse(MINIMAL).targetFileSize());
+    assertTrue(usageError(minimalWith("--max-attempts", "0")).contains("--max-attempts must be at least 1"));
+    assertTrue(usageError(minimalWith("--target-file-size", "12")).contains("--target-file-size must be at least 1k"));
+    assertTrue(usageError(minimalWith("--target-file-size", "big")).contains("takes a size like 64m"));
+  }
+
+  static String[] concat(String[] first, String... more) {
+    List<String> args = new ArrayList<>(Arrays.asList(first));
+    args.addAll(Arrays.asList(more));
+    return args.toArray(String[]::new);
+  }
+
+  @Test
   void aTableIsOneName() {
     assertTrue(usageError("--input", "a", "--input", "b", "--input-format", "table", "--output", "o", "--model", "m")
         .contains("one table name"));

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resnetspark.job.testing.JobProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -196,7 +196,8 @@ class LabelImagesJobTest {
     Path output = dir.resolve("schema");
     assertEquals(ExitCode.OK, label(images.resolve("garden"), output).code());
     List<String> names = List.of("path", "modification_time", "length", "label", "index", "probability", "top_k",
-        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at");
+        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at",
+        "attempts");
     var schema = spark.read().parquet(output.toString()).schema();
     assertEquals(names, List.of(schema.fieldNames()));
     for (StructField field : schema.fields()) {
@@ -349,23 +350,8 @@ class LabelImagesJobTest {
       assertEquals(34, table(output, JobOptions.OutputFormat.PARQUET).count());
     }
 
-    /** The job in a JVM of its own, with this JVM's class path and module flags. */
     Process startJob(Path log, String... args) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (flag.startsWith("--add-") || flag.startsWith("-XX:+IgnoreUnrecognized") || flag.startsWith("-Djdk.")
-            || flag.startsWith("-Dlog4j2.")) {
-          command.add(flag);
-        }
-      }
-      command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
-          LabelImagesJob.class.getName()));
-      command.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-      return builder.start();
+      return JobProcess.start(log, args);
     }
 
     /** Waits until the committer has moved at least one task's files into place, and says how many. */
@@ -418,7 +404,8 @@ class LabelImagesJobTest {
     @Test
     void noMatchingFiles() {
       assertRefused(label(images, dir.resolve("out"), "--extensions", "tiff,webp"), ExitCode.CONFIG_ERROR,
-          "no files under " + images + " with the extensions tiff,webp (see --extensions)");
+          "no files under " + images + " with the extensions tiff,webp; passed over: 5 .jpg, 2 .png, 1 .bmp, 1 .gif, "
+          + "1 .jpeg (see --extensions)");
       assertFalse(Files.exists(dir.resolve("out")));
     }
 

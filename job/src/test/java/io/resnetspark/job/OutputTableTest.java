@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -36,7 +35,8 @@ class OutputTableTest {
   static final Timestamp T2 = Timestamp.valueOf("2024-05-02 11:30:00");
   static final StructType KEYS = new StructType()
       .add(OutputTable.PATH, DataTypes.StringType)
-      .add(OutputTable.MODIFICATION_TIME, DataTypes.TimestampType);
+      .add(OutputTable.MODIFICATION_TIME, DataTypes.TimestampType)
+      .add(OutputTable.LENGTH, DataTypes.LongType);
 
   @TempDir
   Path dir;
@@ -45,8 +45,19 @@ class OutputTableTest {
   final Configuration conf = spark.sparkContext().hadoopConfiguration();
 
   static Row row(String path, Timestamp modified, String label, String errorCode, String sha) {
+    return row(path, modified, label, errorCode, sha, 1, T2);
+  }
+
+  static Row row(String path, Timestamp modified, String label, String errorCode, String sha, int attempts,
+                 Timestamp processed) {
     return RowFactory.create(path, modified, 100L, label, label == null ? null : 1, label == null ? null : 0.5f,
-        null, null, errorCode, errorCode == null ? null : "bad", "resnet18", sha, "run-1", T2);
+        null, null, errorCode, errorCode == null ? null : "bad", "resnet18", sha, "run-1", processed, attempts);
+  }
+
+  Set<String> toLabel(OutputTable table, int maxAttempts, Row... candidates) {
+    return OutputTable.toLabel(spark.createDataFrame(List.of(candidates), KEYS),
+            OutputTable.currentRows(table.read(spark), "s1"), maxAttempts)
+        .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
   }
 
   Dataset<Row> rows(Row... rows) {
@@ -77,7 +88,8 @@ class OutputTableTest {
         .add("model_arch", DataTypes.StringType, true)
         .add("model_sha256", DataTypes.StringType, true)
         .add("run_id", DataTypes.StringType, true)
-        .add("processed_at", DataTypes.TimestampType, true);
+        .add("processed_at", DataTypes.TimestampType, true)
+        .add("attempts", DataTypes.IntegerType, true);
 
     assertEquals(expected, OutputTable.SCHEMA);
   }
@@ -108,7 +120,7 @@ class OutputTableTest {
   }
 
   @ParameterizedTest
-  @EnumSource(OutputFormat.class)
+  @EnumSource(value = OutputFormat.class, names = {"PARQUET", "JSON"})
   void writtenRowsFormATableThatReadsBackWithTheSchema(OutputFormat format) {
     OutputTable table = table("t-" + format, format);
     table.write(rows(row("file:/a.jpg", T1, "cat", null, "s1"), row("file:/b.png", null, null, "CORRUPT", "s1")),
@@ -173,24 +185,74 @@ class OutputTableTest {
   }
 
   @Test
-  void incrementalRunsSkipTheSamePathAndTimeForTheSameModelOnly() {
+  void incrementalRunsSkipTheSameFileVersionForTheSameModelOnly() {
     OutputTable table = table("inc", OutputFormat.PARQUET);
     table.write(rows(
         row("file:/same.jpg", T1, "cat", null, "s1"),
         row("file:/touched.jpg", T1, "cat", null, "s1"),
+        row("file:/resized.jpg", T1, "cat", null, "s1"),
         row("file:/failed.jpg", T1, null, "CORRUPT", "s1"),
         row("file:/no-time", null, "dog", null, "s1"),
         row("file:/other-model.jpg", T1, "cat", null, "s2")), Mode.CREATE);
-    Dataset<Row> candidates = spark.createDataFrame(List.of(
-        RowFactory.create("file:/same.jpg", T1),
-        RowFactory.create("file:/touched.jpg", T2),
-        RowFactory.create("file:/failed.jpg", T1),
-        RowFactory.create("file:/no-time", null),
-        RowFactory.create("file:/other-model.jpg", T1),
-        RowFactory.create("file:/new.jpg", T1)), KEYS);
-    Set<String> todo = OutputTable.notYetLabelled(candidates, table.labelledKeys(spark, "s1"))
-        .collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
-    assertEquals(Set.of("file:/touched.jpg", "file:/other-model.jpg", "file:/new.jpg"), todo);
+    assertEquals(Set.of("file:/touched.jpg", "file:/resized.jpg", "file:/other-model.jpg", "file:/new.jpg"),
+        toLabel(table, 3,
+            RowFactory.create("file:/same.jpg", T1, 100L),
+            RowFactory.create("file:/touched.jpg", T2, 100L),
+            RowFactory.create("file:/resized.jpg", T1, 101L),
+            RowFactory.create("file:/failed.jpg", T1, 100L),
+            RowFactory.create("file:/no-time", null, 100L),
+            RowFactory.create("file:/other-model.jpg", T1, 100L),
+            RowFactory.create("file:/new.jpg", T1, 100L)),
+        "permanent errors (CORRUPT) count as done");
+  }
+
+  @Test
+  void transientErrorsAreRetriedUntilTheirRowHoldsMaxAttempts() {
+    OutputTable table = table("retry", OutputFormat.PARQUET);
+    table.write(rows(
+        row("file:/unreadable-once.jpg", T1, null, "UNREADABLE", "s1", 1, T2),
+        row("file:/model-failed-twice.jpg", T1, null, "MODEL_ERROR", "s1", 2, T2),
+        row("file:/unreadable-thrice.jpg", T1, null, "UNREADABLE", "s1", 3, T2)), Mode.CREATE);
+    Row[] candidates = {
+        RowFactory.create("file:/unreadable-once.jpg", T1, 100L),
+        RowFactory.create("file:/model-failed-twice.jpg", T1, 100L),
+        RowFactory.create("file:/unreadable-thrice.jpg", T1, 100L)};
+    assertEquals(Set.of("file:/unreadable-once.jpg", "file:/model-failed-twice.jpg"), toLabel(table, 3, candidates));
+    assertEquals(Set.of("file:/unreadable-once.jpg"), toLabel(table, 2, candidates));
+    assertEquals(Set.of(), toLabel(table, 1, candidates), "--max-attempts 1: no retries");
+  }
+
+  @Test
+  void inAnAppendOnlyTableTheNewestRowOfAFileIsCurrent() {
+    OutputTable table = table("appended", OutputFormat.PARQUET);
+    Timestamp later = Timestamp.valueOf("2024-05-03 09:00:00");
+    table.write(rows(
+        row("file:/a.jpg", T1, null, "UNREADABLE", "s1", 1, T2),
+        row("file:/a.jpg", T1, "cat", null, "s1", 2, later),
+        row("file:/b.jpg", T1, "cat", null, "s1", 1, T2),
+        row("file:/b.jpg", T1, null, "UNREADABLE", "s1", 1, later)), Mode.CREATE);
+    assertEquals(Set.of("file:/b.jpg"), toLabel(table, 3,
+        RowFactory.create("file:/a.jpg", T1, 100L), RowFactory.create("file:/b.jpg", T1, 100L)),
+        "a.jpg's retry succeeded; b.jpg's newest row is an error");
+  }
+
+  @Test
+  void aRetriedRowCountsTheAttemptsOfEarlierRunsOnTheSameVersionOnly() {
+    OutputTable table = table("attempts", OutputFormat.PARQUET);
+    table.write(rows(
+        row("file:/retried.jpg", T1, null, "UNREADABLE", "s1", 2, T2),
+        row("file:/changed.jpg", T1, null, "UNREADABLE", "s1", 2, T2),
+        row("file:/labelled.jpg", T1, "cat", null, "s1", 1, T2)), Mode.CREATE);
+    Dataset<Row> run = rows(
+        row("file:/retried.jpg", T1, "cat", null, "s1"),
+        row("file:/changed.jpg", T2, "cat", null, "s1"),
+        row("file:/labelled.jpg", T2, "dog", null, "s1"),
+        row("file:/new.jpg", T1, "dog", null, "s1"));
+    List<Row> out = OutputTable.withEarlierAttempts(run, OutputTable.currentRows(table.read(spark), "s1"))
+        .orderBy(OutputTable.PATH).collectAsList();
+    assertEquals(OutputTable.SCHEMA, out.get(0).schema());
+    assertEquals(List.of("file:/changed.jpg 1", "file:/labelled.jpg 1", "file:/new.jpg 1", "file:/retried.jpg 3"),
+        out.stream().map(r -> r.getString(0) + " " + r.getInt(r.fieldIndex(OutputTable.ATTEMPTS))).toList());
   }
 
   @Test
@@ -198,12 +260,18 @@ class OutputTableTest {
     OutputTable table = table("dup", OutputFormat.PARQUET);
     table.write(rows(row("file:/a.jpg", T1, "cat", null, "s1"), row("file:/a.jpg", T1, "cat", null, "s1")),
         Mode.CREATE);
-    List<Row> candidates = new ArrayList<>();
-    candidates.add(RowFactory.create("file:/a.jpg", T2));
-    candidates.add(RowFactory.create("file:/b.jpg", T1));
-    Dataset<Row> todo = OutputTable.notYetLabelled(spark.createDataFrame(candidates, KEYS),
-        table.labelledKeys(spark, "s1"));
-    assertEquals(2, todo.count());
+    assertEquals(Set.of("file:/a.jpg", "file:/b.jpg"), toLabel(table, 3,
+        RowFactory.create("file:/a.jpg", T2, 100L), RowFactory.create("file:/b.jpg", T1, 100L)));
+  }
+
+  @Test
+  void filesAreSizedToTheRowsNotToTheTasks() {
+    long rowBytes = OutputTable.rowBytes(5, false, 2048);
+    assertEquals(1, OutputTable.files(3, rowBytes, 128L << 20), "a nightly run over 3 files writes one file");
+    assertEquals(1, OutputTable.files(100_000, rowBytes, 128L << 20));
+    assertEquals(2, OutputTable.files(100_000, OutputTable.rowBytes(5, true, 2048), 512L << 20),
+        "embeddings make rows 8 KB");
+    assertEquals(1, OutputTable.files(0, rowBytes, 1024));
   }
 
   @Test

@@ -26,8 +26,8 @@ class RunReportTest {
     long labelled = histogram.values().stream().mapToLong(Long::longValue).sum();
     long written = labelled + 3;
     return new RunReport("run-7", RunReport.STATUS_SUCCEEDED, "2024-05-01T10:00:00Z", "2024-05-01T10:00:20Z", 20.0,
-        new RunReport.Input(List.of("/lake/images"), "binaryFile", List.of("jpg", "png")),
-        new RunReport.Output("/lake/labels", "parquet", "incremental"),
+        new RunReport.Input(List.of("/lake/images"), "binaryFile", List.of("jpg", "png"), Map.of()),
+        new RunReport.Output("/lake/labels", "parquet", "incremental", null),
         new RunReport.Model("file:/models/r18", "resnet18", 10, "0123456789abcdef0123", random
             ? "RANDOM (seed 0)" : "r18.pth (torch, sha256 ab)", random, false),
         new RunReport.Counts(written + skipped, skipped, written, labelled, 3, errors),
@@ -148,6 +148,31 @@ class RunReportTest {
         random);
     String real = sample(false, 0, histogram()).summary(10);
     assertFalse(real.contains("RANDOM"), real);
+  }
+
+  @Test
+  void theSummaryNamesFilesPassedOverAndTheLakeTablesCommit() throws IOException {
+    RunReport base = sample(false, 0, histogram());
+    Map<String, Long> passedOver = new LinkedHashMap<>();
+    passedOver.put("heic", 1204L);
+    passedOver.put("svg", 3L);
+    passedOver.put("", 1L);
+    RunReport.Table table = new RunReport.Table("resnet_lake.db.labels", "6120512373384385139",
+        "2024-05-01 10:00:19", 12, 3, 1, 98_402, "SELECT * FROM resnet_lake.db.labels VERSION AS OF 6120512373384385139");
+    RunReport lake = new RunReport(base.runId(), base.status(), base.startedAt(), base.finishedAt(),
+        base.wallSeconds(), new RunReport.Input(base.input().paths(), "binaryFile", base.input().extensions(),
+            passedOver), new RunReport.Output("db.labels", "iceberg", "incremental", table), base.model(),
+        base.counts(), base.errorRate(), base.maxErrorRate(), base.modelLoadsPerExecutor(), base.executors(),
+        base.partitions(), base.driverSeconds(), base.throughput(), base.labelHistogram(), base.spark());
+    String s = lake.summary(10);
+    assertTrue(s.contains("  not labelled: 1,204 .heic, 3 .svg, 1 without extension (see --extensions)\n"), s);
+    assertTrue(s.contains("  table    resnet_lake.db.labels snapshot 6120512373384385139: 12 rows inserted, "
+        + "3 updated, 1 deleted, 98,402 unchanged\n"), s);
+    assertTrue(s.contains("  read it  SELECT * FROM resnet_lake.db.labels VERSION AS OF 6120512373384385139\n"), s);
+    RunReport back = RunReport.fromJson(lake.toJson());
+    assertEquals(table, back.output().table());
+    assertEquals(passedOver, back.input().notLabelled());
+    assertTrue(!sample(false, 0, histogram()).summary(10).contains("not labelled"), "nothing passed over, no line");
   }
 
   @Test
