@@ -13,6 +13,7 @@ label_and_write; its CPU time comes from sampling the JVM's /proc stat).
 
     scripts/bench/job_photos.py --root . --work /tmp/w --photos DIR --cp-udf CP --cp-model CP --rounds 3 \\
         --variant "2 tasks=" --variant "1 task, 2 decode threads=--partitions 1" --out results.jsonl
+    scripts/bench/job_photos.py --summary results.jsonl     # the bound and each job's share of it, as markdown
 """
 import argparse
 import json
@@ -115,7 +116,49 @@ def cpu_between(samples, t0, t1):
     return at(t1) - at(t0)
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return (xs[n // 2] + xs[(n - 1) // 2]) / 2 if xs else float("nan")
+
+
+def summary(path):
+    """Markdown lines: D, M and the bound (medians of every sample in the file), then each job against it."""
+    recs = [json.loads(line) for line in open(path)]
+    d_wall = [x for r in recs if r.get("kind") == "preprocess" for x in r["img_s"]]
+    d_cpu = [x for r in recs if r.get("kind") == "preprocess" for x in r["img_per_cpu_s"]]
+    m_wall = [x for r in recs if r.get("kind") == "model" for x in r["img_s"]]
+    m_cpu = [1000.0 / x for r in recs if r.get("kind") == "model" for x in r["cpu_ms_per_img"]]
+    D, Dc, M, Mc = median(d_wall), median(d_cpu), median(m_wall), median(m_cpu)
+    bound, bound_cpu = 1 / (1 / D + 1 / M), 1 / (1 / Dc + 1 / Mc)
+    out = ["D (decode, all cores): %.2f img/s (%.2f-%.2f), %.2f img per CPU s (%.2f-%.2f)"
+           % (D, min(d_wall), max(d_wall), Dc, min(d_cpu), max(d_cpu)),
+           "M (ResNet-50 b=32, all cores): %.2f img/s (%.2f-%.2f), %.2f img per CPU s (%.2f-%.2f)"
+           % (M, min(m_wall), max(m_wall), Mc, min(m_cpu), max(m_cpu)),
+           "bound 1/(1/D + 1/M): %.2f img/s, %.2f img per CPU s" % (bound, bound_cpu),
+           "",
+           "| job | images | labelling img/s | of bound | labelling img per CPU s | of bound | whole run img/s | of bound "
+           "| whole run img per CPU s | of bound | decode threads busy | load before / after |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in recs:
+        if r.get("kind") != "job_photos":
+            continue
+        n = r["images"]
+        lw = n / r["label_seconds"]
+        lc = n / r["label_cpu_s"]
+        ww = n / r["report_wall_s"]
+        wc = n / r["cpu_s"]
+        busy = r["stages"]["read+decode"]["task_seconds"] / r["label_seconds"]
+        out.append("| %s | %d | %.2f | %.0f%% | %.2f | %.0f%% | %.2f | %.0f%% | %.2f | %.0f%% | %.2f | %s / %s |" % (
+            r["variant"], n, lw, 100 * lw / bound, lc, 100 * lc / bound_cpu, ww, 100 * ww / bound, wc,
+            100 * wc / bound_cpu, busy, r["load_before"][0], r["load_after"][0]))
+    return "\n".join(out)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--summary":
+        print(summary(sys.argv[2]))
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--work", required=True)
@@ -133,15 +176,16 @@ def main():
     variants = [(v.split("=", 1)[0], v.split("=", 1)[1].split()) for v in (a.variant or ["job="])]
     images = len([f for f in os.listdir(a.photos) if f.lower().endswith((".jpg", ".jpeg"))])
     os.makedirs(a.work, exist_ok=True)
-    for r in range(1, a.rounds + 1):
+    for r in range(1, a.rounds + 2):
+        if r == a.rounds + 1:
+            log("after the last round: D and M once more, so every job has them measured before and after it")
         log("round %d: D (decode, %d threads)" % (r, a.threads))
         n = count_lines(a.out)
         jvm(a.cp_udf, "io.resnetspark.bench.PreprocessBench",
             ["--set", "job-photos=" + a.photos, "--limit", "100", "--threads", str(a.threads), "--repeats", "2",
              "--min-seconds", "4", "--modes", "exact", "--out", a.out], "3g")
         for rec in last_record(a.out, n):
-            rec.update(kind="bound_decode", round=r)
-            print(json.dumps(rec), flush=True)
+            print(json.dumps(dict(rec, round=r)), flush=True)
         log("round %d: M (ResNet-50 b=32, intra %d)" % (r, a.threads))
         n = count_lines(a.out)
         jvm(a.cp_model, "io.resnetspark.bench.ModelBench",
@@ -150,7 +194,7 @@ def main():
              "--label", "job_photos bound", "--out", a.out], "4g", {"TF_CPU_ALLOCATOR_USE_BFC": "true"})
         for rec in last_record(a.out, n):
             print(json.dumps(dict(rec, round=r)), flush=True)
-        for label, extra in variants:
+        for label, extra in (variants if r <= a.rounds else []):
             log("round %d: the job, %s (%d photos)" % (r, label, images))
             load_before = loadavg()
             out_dir = os.path.join(a.work, "job-output")
