@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark harness (issue 7): one command, one sitting. Measures the TF Java GEMM rate, raw model throughput
-# through SavedResNet (resnet18/50/152 x batch 1/8/32/64), torchvision on the same cores, the levers side by side,
+# through SavedResNet (resnet18/50/152 x batch 1/8/32/64), torchvision and ONNX Runtime (2b, scripts/bench/ort_peer.sh)
+# on the same cores, the levers side by side,
 # preprocessing alone and the whole job in local[2] (when those modules are built), then writes docs/BENCHMARKS.md
 # and docs/bench-throughput.png. Run it on a quiet machine: every figure is min/median/max of repeated samples, but
 # a neighbour on a 2-core machine still moves them.
@@ -104,6 +105,10 @@ fi
 /usr/bin/python3 "$root/scripts/bench/torch_bench.py" --arch resnet50 --batch 32 --threads "$threads" \
   --repeats "$reps" --min-seconds "$min_s" --layouts nchw,channels_last --label "lever:torch memory format" \
   --out "$results" >/dev/null || true
+
+log "2b. ONNX Runtime beside ours, same weights (scripts/bench/ort_peer.sh)"
+if [[ $quick == 1 ]]; then ort_scope=(ORT_ARCHS=resnet50 ORT_BATCHES=1,8,32 ORT_REPEATS=2); else ort_scope=(); fi
+env "${ort_scope[@]}" "$root/scripts/bench/ort_peer.sh" "$work" "$results" "$ours_env" || log "the ONNX Runtime peer failed"
 
 log "levers in one JVM, ResNet-50, samples alternating"
 (export $ours_env

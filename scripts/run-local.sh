@@ -139,6 +139,9 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 # TF's pooling CPU allocator: without it every large activation is fetched from the OS on each run (thousands of
 # page faults per image) and throughput falls at batch 32-64 (docs/BENCHMARKS.md). TF reads it once per process.
 export TF_CPU_ALLOCATOR_USE_BFC="${TF_CPU_ALLOCATOR_USE_BFC:-true}"
+# Eigen's convolutions rather than oneDNN's: where TF turns oneDNN on by default (AVX-512 VNNI/BF16, AVX-VNNI, AMX)
+# they did the same graph in ~60% of the CPU time (docs/BENCHMARKS.md, issue 14); elsewhere TF runs Eigen anyway.
+export TF_ENABLE_ONEDNN_OPTS="${TF_ENABLE_ONEDNN_OPTS:-0}"
 java_cmd=("$java" "${spark_props[@]}" "${java_opts[@]}" "${jvm_flags[@]}" -Djava.awt.headless=true
   "-Dlog4j2.configurationFile=$RESNET_SPARK_ROOT/conf/log4j2.properties" -cp "$classpath")
 

@@ -162,6 +162,8 @@ fi
 command+=(--conf "spark.executorEnv.TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}")
 # TF's pooling CPU allocator on executors (docs/BENCHMARKS.md: no batch-size cliff, 20-30% less CPU per image).
 command+=(--conf "spark.executorEnv.TF_CPU_ALLOCATOR_USE_BFC=${TF_CPU_ALLOCATOR_USE_BFC:-true}")
+# Eigen's convolutions on executors (docs/BENCHMARKS.md, issue 14: ~60% of oneDNN's CPU time where TF enables it).
+command+=(--conf "spark.executorEnv.TF_ENABLE_ONEDNN_OPTS=${TF_ENABLE_ONEDNN_OPTS:-0}")
 [[ -n "$image" ]] && command+=(--conf "spark.kubernetes.container.image=$image")
 for kv in "${RS_CONFS[@]+"${RS_CONFS[@]}"}"; do
   command+=(--conf "$kv")

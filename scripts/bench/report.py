@@ -13,6 +13,8 @@ import statistics
 import subprocess
 from collections import defaultdict
 
+import ort_report
+
 FINDINGS_START = "<!-- FINDINGS START (hand-written, kept by scripts/bench/report.py) -->"
 FINDINGS_END = "<!-- FINDINGS END -->"
 PHOTOS_START = "<!-- PHOTOS START (scripts/bench/preprocess_photos.sh; report.py --photos-only rewrites it) -->"
@@ -206,6 +208,9 @@ def main():
               % (j["arch"], j["batch"], what, statistics.median(j["img_s"]), statistics.median(samples),
                  100 * f, "yes" if f >= 0.9 else "no"))
         w("| peak JVM RSS, %s job, 2 tasks | %.0f MiB | stated |" % (j["arch"], j["peak_rss_mib"]))
+    w("")
+    for line in ort_report.keep_or_render(recs, a.doc):  # section 2b, ONNX Runtime beside us (ort_peer.sh)
+        w(line)
     w("")
 
     w("## 4. Preprocessing alone")

@@ -33,6 +33,13 @@ import picocli.CommandLine.Option;
 public final class JobOptions {
   static final String DEFAULT_EXTENSIONS = "jpg,jpeg,png,gif,bmp,webp,tif,tiff";
   static final String DEFAULT_BYTES_PER_PARTITION = "128m";
+  static final String DEFAULT_READS_IN_FLIGHT = "32";
+  static final String DEFAULT_READ_BYTES_IN_FLIGHT = "256m";
+  /**
+   * Each read in flight is a thread and, on S3, a connection; S3A's pool (fs.s3a.connection.maximum, 500 by
+   * default) serves every task of an executor.
+   */
+  static final int MAX_READS_IN_FLIGHT = 256;
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
   private static final Pattern EXTENSION = Pattern.compile("[A-Za-z0-9]{1,16}");
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*){1,2}");
@@ -214,6 +221,18 @@ public final class JobOptions {
           + "recorded in the run report.")
   String decode;
 
+  @Option(names = "--reads-in-flight", paramLabel = "N", order = 36, defaultValue = DEFAULT_READS_IN_FLIGHT,
+      description = "binaryFile and manifest input: files each task reads at once (default ${DEFAULT-VALUE}); "
+          + "object stores answer each read after a latency, so one at a time leaves a task waiting. 1 reads "
+          + "one after another.")
+  int readsInFlight;
+
+  @Option(names = "--read-bytes-in-flight", paramLabel = "SIZE", order = 37,
+      defaultValue = DEFAULT_READ_BYTES_IN_FLIGHT,
+      description = "binaryFile and manifest input: the most bytes each task's reads in flight may hold, by the "
+          + "listed sizes, e.g. 64m (default ${DEFAULT-VALUE}); a larger file is read alone.")
+  String readBytesInFlight;
+
   @Option(names = "--max-error-rate", paramLabel = "R", order = 40, defaultValue = "1",
       description = "Fraction of this run's rows (0..1) allowed to be errors; above it the run exits with 3 "
           + "after writing (default ${DEFAULT-VALUE}: never).")
@@ -268,6 +287,9 @@ public final class JobOptions {
       require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
     }
     bytesPerPartition();
+    require(readsInFlight >= 1 && readsInFlight <= MAX_READS_IN_FLIGHT, "--reads-in-flight must be between 1 and "
+        + MAX_READS_IN_FLIGHT + ", got " + readsInFlight);
+    readBytesInFlight();
     require(maxErrorRate >= 0 && maxErrorRate <= 1,
         "--max-error-rate must be between 0 and 1, got " + maxErrorRate);
     require(showRows >= 0, "--show-rows must be at least 0, got " + showRows);
@@ -316,6 +338,18 @@ public final class JobOptions {
       throw usage("--bytes-per-partition takes a size like 64m or 1g, got '" + bytesPerPartition + "'");
     }
     require(bytes >= 1, "--bytes-per-partition must be at least 1 byte, got " + bytesPerPartition);
+    return bytes;
+  }
+
+  /** {@code --read-bytes-in-flight} in bytes. */
+  long readBytesInFlight() {
+    long bytes;
+    try {
+      bytes = JavaUtils.byteStringAsBytes(readBytesInFlight);
+    } catch (RuntimeException e) {
+      throw usage("--read-bytes-in-flight takes a size like 64m or 1g, got '" + readBytesInFlight + "'");
+    }
+    require(bytes >= 1, "--read-bytes-in-flight must be at least 1 byte, got " + readBytesInFlight);
     return bytes;
   }
 
@@ -445,6 +479,10 @@ public final class JobOptions {
   /** "exact" or "reduced": see {@link DecodeMode}. */
   public String decode() {
     return decode;
+  }
+
+  public int readsInFlight() {
+    return readsInFlight;
   }
 
   public Integer partitions() {

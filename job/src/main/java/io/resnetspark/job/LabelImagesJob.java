@@ -340,7 +340,7 @@ public final class LabelImagesJob {
         } finally {
           spark.sparkContext().removeSparkListener(progress);
         }
-        LOG.info("run {}: {}", runId, progress.line());
+        LOG.info("run {}: {}", runId, progress.line(metrics.rowsWritten()));
       }
     }
     LakeTable.Commit commit = lake.commit(labelled, deletions, options.mode(), sha256, runId,
@@ -413,7 +413,7 @@ public final class LabelImagesJob {
       } finally {
         spark.sparkContext().removeSparkListener(progress);
       }
-      LOG.info("run {}: {}", runId, progress.line());
+      LOG.info("run {}: {}", runId, progress.line(metrics.rowsWritten()));
     }
     if (metrics.rowsWritten() != images) {
       LOG.warn("run {}: wrote {} rows for {} images; the report counts the rows written", runId,
@@ -465,7 +465,8 @@ public final class LabelImagesJob {
       Dataset<Row> listed = todo.select(col(OutputTable.PATH), col(OutputTable.MODIFICATION_TIME),
           col(OutputTable.LENGTH));
       images = Partitioning.balancedByBytes(listed, partitions)
-          .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(), metrics.readNanos),
+          .mapPartitions(new ContentReader(conf, classifier.getMaxImageBytes(),
+                  new OverlappedReads.Window(options.readsInFlight(), options.readBytesInFlight()), metrics.readNanos),
               Encoders.row(ContentReader.OUTPUT_SCHEMA));
       imageColumn = ContentReader.CONTENT;
       readErrorCode = col(ContentReader.READ_ERROR_CODE);
@@ -532,7 +533,8 @@ public final class LabelImagesJob {
         RunReport.Executor.of(broadcast.loadsPerExecutor(), broadcast.placements()), partitions,
         new LinkedHashMap<>(driverSeconds),
         RunReport.throughput(written, wall, RunReport.StageNanos.of(metrics),
-            options.inputFormat() == InputFormat.BINARYFILE, options.decode()),
+            options.inputFormat() == InputFormat.BINARYFILE || options.inputFormat() == InputFormat.MANIFEST,
+            options.decode()),
         histogram,
         new RunReport.SparkInfo(spark.version(), spark.sparkContext().master(), spark.sparkContext().applicationId(),
             spark.sparkContext().defaultParallelism()));

@@ -110,7 +110,14 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
 
   /** The progress line, e.g. {@code labelled 120 of 400 images (30.0%), 12.1 images/s}. */
   public String line() {
-    long done = done();
+    return line(done());
+  }
+
+  /**
+   * The line for a count known exactly, such as the accumulator's own value once its job has ended: Spark's listener
+   * bus delivers task-end events asynchronously, so {@link #done()} can still lag behind then.
+   */
+  public String line(long done) {
     double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
     double percent = total == 0 ? 100 : 100.0 * done / total;
     return String.format(Locale.ROOT, "labelled %,d of %,d images (%.1f%%), %.1f images/s", done, total,

@@ -20,7 +20,10 @@ public final class RunMetrics implements Serializable {
 
   /** Rows handed to the writer so far. */
   final LongAccumulator rows;
-  /** Nanoseconds tasks spent reading file bytes (binaryFile input only; other inputs read in Spark's scan). */
+  /**
+   * Nanoseconds tasks waited for file bytes, reads being overlapped (binaryFile and manifest input; other inputs
+   * read in Spark's scan).
+   */
   final LongAccumulator readNanos;
   /** The classifier's read+decode and inference nanoseconds. */
   final StageTimings stages;

@@ -124,7 +124,8 @@ public record RunReport(
 
   /**
    * The run's rate over its wall time, the rate of each stage per task-second ({@code read+decode},
-   * {@code inference}, {@code write}), and, for binaryFile input, the file reads alone: a part of read+decode.
+   * {@code inference}, {@code write}), and, for binaryFile and manifest input, the time tasks waited for file reads
+   * (overlapped): a part of read+decode.
    */
   public record Throughput(
       @JsonProperty("images_per_second") double imagesPerSecond,

@@ -2,6 +2,7 @@ package io.resnetspark.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -88,18 +92,71 @@ class ContentReaderTest {
   @Test
   void onSparkEveryRowIsReadAndTheTimeIsCounted() throws IOException {
     SparkSession spark = TestSpark.session();
-    Path a = Files.write(dir.resolve("a.jpg"), new byte[] {1});
-    Path b = Files.write(dir.resolve("b.jpg"), new byte[] {2, 2});
-    Dataset<Row> listing = spark.createDataFrame(List.of(listed(a, 1), listed(b, 2),
-        listed(dir.resolve("c.jpg"), 3)), ContentReader.INPUT_SCHEMA).repartition(2);
+    List<Row> listed = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      listed.add(listed(Files.write(dir.resolve(String.format("f%02d.jpg", i)), new byte[] {(byte) i, 7}), 2));
+    }
+    listed.add(listed(dir.resolve("gone.jpg"), 3));
+    Dataset<Row> listing = spark.createDataFrame(listed, ContentReader.INPUT_SCHEMA).repartition(2);
     LongAccumulator nanos = spark.sparkContext().longAccumulator("read ns");
     var hadoop = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-    List<Row> rows = listing.mapPartitions(new ContentReader(hadoop, 100, nanos),
+    List<Row> rows = listing.mapPartitions(new ContentReader(hadoop, 100, new OverlappedReads.Window(4, 1000), nanos),
         Encoders.row(ContentReader.OUTPUT_SCHEMA)).orderBy(OutputTable.PATH).collectAsList();
-    assertEquals(3, rows.size());
-    assertArrayEquals(new byte[] {2, 2}, (byte[]) rows.get(1).get(3));
-    assertEquals(ErrorCode.UNREADABLE.name(), rows.get(2).getString(4));
+    assertEquals(25, rows.size(), "one row per listed file");
+    for (int i = 0; i < 24; i++) {
+      assertTrue(rows.get(i).getString(0).endsWith(String.format("f%02d.jpg", i)));
+      assertArrayEquals(new byte[] {(byte) i, 7}, (byte[]) rows.get(i).get(3), "each row carries its own file's bytes");
+    }
+    assertEquals(ErrorCode.UNREADABLE.name(), rows.get(24).getString(4));
     assertTrue(nanos.value() > 0);
+  }
+
+  @Test
+  void aFileReservesItsListedLengthInTheReadWindowOrTheLimitWhenItsLengthIsUnknown() {
+    assertEquals(3, ContentReader.reservation(RowFactory.create("f", T, 3L), 100));
+    assertEquals(100, ContentReader.reservation(RowFactory.create("f", T, null), 100));
+    assertEquals(0, ContentReader.reservation(RowFactory.create("f", T, 101L), 100), "over the limit: not read");
+  }
+
+  @Test
+  void filesAreReadThroughTheWindowInListingOrder() throws IOException {
+    List<Row> listed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      listed.add(listed(Files.write(dir.resolve("f" + i + ".jpg"), new byte[] {(byte) i}), 1));
+    }
+    listed.add(7, listed(dir.resolve("gone.jpg"), 1));
+    AtomicLong waited = new AtomicLong();
+    Iterator<Row> reads = ContentReader.reads(listed.iterator(), conf, 100, new OverlappedReads.Window(4, 3),
+        waited::addAndGet, "content-reader-test");
+    for (Row expected : listed) {
+      Row row = reads.next();
+      assertEquals(expected.getString(0), row.getString(0));
+      if (row.getString(0).endsWith("gone.jpg")) {
+        assertEquals(ErrorCode.UNREADABLE.name(), row.getString(4));
+      } else {
+        assertEquals(1, ((byte[]) row.get(3)).length);
+      }
+    }
+    assertFalse(reads.hasNext());
+    assertTrue(waited.get() > 0);
+  }
+
+  /** A limit abandons the partition's iterator: the task completion listener still stops its read threads. */
+  @Test
+  void onSparkAnAbandonedPartitionLeavesNoReadThreads() throws IOException {
+    SparkSession spark = TestSpark.session();
+    List<Row> listed = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      listed.add(listed(Files.write(dir.resolve("many-" + i + ".jpg"), new byte[] {(byte) i}), 1));
+    }
+    Dataset<Row> listing = spark.createDataFrame(listed, ContentReader.INPUT_SCHEMA).coalesce(1);
+    var hadoop = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+    List<Row> first = listing.mapPartitions(new ContentReader(hadoop, 100, new OverlappedReads.Window(8, 1000),
+        spark.sparkContext().longAccumulator()), Encoders.row(ContentReader.OUTPUT_SCHEMA)).takeAsList(1);
+    assertEquals(1, first.size());
+    assertTrue(Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("resnet-read-") && t.isAlive()), "no read thread outlives its task");
   }
 }

@@ -60,6 +60,8 @@ class JobOptionsTest {
     assertFalse(o.embeddings());
     assertNull(o.partitions());
     assertEquals(128L << 20, o.bytesPerPartition());
+    assertEquals(32, o.readsInFlight());
+    assertEquals(256L << 20, o.readBytesInFlight());
     assertEquals(1.0, o.maxErrorRate());
     assertNull(o.runId());
     assertNull(o.master());
@@ -71,7 +73,8 @@ class JobOptionsTest {
     JobOptions o = parse("--input", "a", "--input", "s3a://b/c/*.jpg", "--output", "out", "--arch", "resnet18",
         "--weights", "w.pth", "--num-classes", "10", "--seed", "7", "--input-format", "image",
         "--output-format", "json", "--mode", "incremental", "--batch-size", "8", "--top-k", "3", "--embeddings",
-        "--partitions", "12", "--bytes-per-partition", "1g", "--max-error-rate", "0.25", "--run-id", "nightly-1",
+        "--partitions", "12", "--bytes-per-partition", "1g", "--reads-in-flight", "4",
+        "--read-bytes-in-flight", "64m", "--max-error-rate", "0.25", "--run-id", "nightly-1",
         "--master", "local[2]", "--show-rows", "4", "--extensions", "JPG,png");
     assertEquals(List.of("a", "s3a://b/c/*.jpg"), o.inputs());
     assertEquals(Architecture.RESNET18, o.arch());
@@ -86,6 +89,8 @@ class JobOptionsTest {
     assertTrue(o.embeddings());
     assertEquals(12, o.partitions());
     assertEquals(1L << 30, o.bytesPerPartition());
+    assertEquals(4, o.readsInFlight());
+    assertEquals(64L << 20, o.readBytesInFlight());
     assertEquals(0.25, o.maxErrorRate());
     assertEquals("nightly-1", o.runId());
     assertEquals("local[2]", o.master());
@@ -149,6 +154,10 @@ class JobOptionsTest {
       "--partitions|0|--partitions must be at least 1",
       "--bytes-per-partition|lots|--bytes-per-partition takes a size",
       "--bytes-per-partition|0|--bytes-per-partition must be at least 1 byte",
+      "--reads-in-flight|0|--reads-in-flight must be between 1 and 256, got 0",
+      "--reads-in-flight|257|--reads-in-flight must be between 1 and 256, got 257",
+      "--read-bytes-in-flight|lots|--read-bytes-in-flight takes a size like 64m or 1g, got 'lots'",
+      "--read-bytes-in-flight|0|--read-bytes-in-flight must be at least 1 byte",
       "--max-error-rate|1.5|--max-error-rate must be between 0 and 1",
       "--max-error-rate|-0.1|--max-error-rate must be between 0 and 1",
       "--show-rows|-1|--show-rows must be at least 0",

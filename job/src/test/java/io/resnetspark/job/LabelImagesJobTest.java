@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resnetspark.job.testing.FlakyFileSystem;
 import io.resnetspark.job.testing.JobProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -301,6 +303,38 @@ class LabelImagesJobTest {
       assertEquals(3, report.at("/counts/rows_written").asLong());
       assertEquals(7, all.select(OutputTable.PATH, OutputTable.MODIFICATION_TIME).distinct().count(),
           "each (file, modification time) once");
+    }
+
+    /**
+     * Parquet appends: a file unreadable in one run is read again by the next incremental runs, each adding a row,
+     * and the newest row (by processed_at) is the current one; once it succeeds the file counts as done.
+     */
+    @Test
+    void aFileUnreadableInOneRunGetsANewerRowFromTheNextThatCountsItsAttempts() throws IOException {
+      Path lake = dir.resolve("flaky");
+      List<Path> files = TestData.goodImages(lake, 3, 21);
+      String flaky = files.get(0).getFileName().toString();
+      Path input = Path.of(FlakyFileSystem.uri(lake));
+      Path output = dir.resolve("flaky-labels");
+      FlakyFileSystem.UNREADABLE.add(flaky);
+      try {
+        assertEquals(ExitCode.OK, label(input, output, "--mode", "incremental", "--run-id", "r1").code());
+        assertEquals(ExitCode.OK, label(input, output, "--mode", "incremental", "--run-id", "r2").code());
+      } finally {
+        FlakyFileSystem.UNREADABLE.clear();
+      }
+      assertEquals(ExitCode.OK, label(input, output, "--mode", "incremental", "--run-id", "r3").code());
+      Run done = label(input, output, "--mode", "incremental", "--run-id", "r4");
+      assertEquals(ExitCode.OK, done.code(), done.err());
+
+      List<Row> history = table(output, JobOptions.OutputFormat.PARQUET)
+          .where(col(OutputTable.PATH).endsWith("/" + flaky)).orderBy(OutputTable.PROCESSED_AT).collectAsList();
+      assertEquals(List.of("r1", "r2", "r3"), history.stream().map(r -> r.<String>getAs(OutputTable.RUN_ID)).toList());
+      assertEquals(Arrays.asList("UNREADABLE", "UNREADABLE", null),
+          history.stream().map(r -> r.<String>getAs(OutputTable.ERROR_CODE)).toList());
+      assertEquals(List.of(1, 2, 3), history.stream().map(r -> r.<Integer>getAs("attempts")).toList());
+      assertEquals(3 + 2, table(output, JobOptions.OutputFormat.PARQUET).count(), "the other files once each");
+      assertEquals("nothing_to_do", report(output).at("/status").asText(), "a labelled file counts as done");
     }
 
     @Test

@@ -89,6 +89,9 @@ class ProgressReporterTest {
       } finally {
         spark.sparkContext().removeSparkListener(p);
       }
+      // Exact as soon as the job has ended, whether or not the listener has heard of every task yet.
+      assertTrue(p.line(metrics.rowsWritten()).startsWith("labelled 50 of 50 images (100.0%), "),
+          p.line(metrics.rowsWritten()));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (p.done() < 50 && System.nanoTime() < deadline) {
         Thread.sleep(20);

@@ -55,6 +55,21 @@ class RunLocalScriptIT {
     assertEquals(11, report.at("/counts/labelled").asLong());
     assertEquals("overwrite", report.at("/output/mode").asText(), "its own output directory is replaced each run");
 
+    // The README's nightly Iceberg run: the second night finds every file labelled and commits nothing.
+    Path samples = runDir.resolve("sample-images");
+    List<String> nightly = List.of("--model", TestData.model().toString(), "--input", samples.toString(),
+        "--output-format", "iceberg", "--warehouse", dir.resolve("warehouse").toString(), "--output", "vision.labels",
+        "--mode", "incremental");
+    ScriptRunner.Result monday = ScriptRunner.run(checkout, "run-local.sh", nightly, env, Duration.ofMinutes(10),
+        dir.resolve("monday.log"));
+    assertEquals(0, monday.code(), monday.output());
+    assertTrue(monday.output().contains("14 rows inserted, 0 updated, 0 deleted, 0 unchanged"), monday.output());
+    assertTrue(monday.output().contains("VERSION AS OF"), "the query that reads this run: " + monday.output());
+    ScriptRunner.Result tuesday = ScriptRunner.run(checkout, "run-local.sh", nightly, env, Duration.ofMinutes(10),
+        dir.resolve("tuesday.log"));
+    assertEquals(0, tuesday.code(), tuesday.output());
+    assertTrue(tuesday.output().contains("0 rows inserted, 0 updated, 0 deleted, 14 unchanged"), tuesday.output());
+
     ScriptRunner.Result help = ScriptRunner.run(checkout, "run-local.sh", List.of("--help"), env,
         Duration.ofMinutes(5), dir.resolve("help.log"));
     assertEquals(0, help.code(), help.output());

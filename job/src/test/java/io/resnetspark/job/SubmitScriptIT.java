@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,8 @@ class SubmitScriptIT {
       executorsAtTheKill.keySet().forEach(id -> assertEquals(1L, loadsLogged.get(id), "executor " + id
           + " loaded the model once: " + loadsLogged));
       loadsLogged.values().forEach(n -> assertTrue(n <= 1, "no executor loaded it twice: " + loadsLogged));
+
+      lakeTablesFromTheShadedJar(cluster, jar, env);
     }
 
     List<Row> rows = new OutputTable(output.toString(), JobOptions.OutputFormat.PARQUET).read(TestSpark.session())
@@ -130,6 +133,41 @@ class SubmitScriptIT {
     loads.values().forEach(n -> assertEquals(1L, n, "one model load per executor JVM: " + loads));
     assertTrue(report.spark().master().startsWith("spark://127.0.0.1:"), report.spark().master());
     System.out.printf("[timing] SubmitScriptIT: %d ms%n", (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  /**
+   * Iceberg and Delta output from the shaded jar on the same cluster: what both formats need (Iceberg's runtime,
+   * Delta's storage layer, their SQL extensions) must come from the application jar, since Spark's own jars carry
+   * neither. Each table is created, then merged with one new file, and read back here with plain Spark.
+   */
+  void lakeTablesFromTheShadedJar(StandaloneCluster cluster, Path jar, Map<String, String> env) throws Exception {
+    Path warehouse = dir.resolve("warehouse");
+    Path delta = dir.resolve("delta-labels");
+    Map<String, List<String>> outputs = Map.of(
+        "iceberg", List.of("--output-format", "iceberg", "--warehouse", warehouse.toString(), "--output", "db.labels"),
+        "delta", List.of("--output-format", "delta", "--output", delta.toString()));
+    for (Map.Entry<String, List<String>> output : outputs.entrySet()) {
+      Path images = dir.resolve("images-" + output.getKey());
+      TestData.goodImages(images, 3, 64, 41);
+      for (int run = 1; run <= 2; run++) {
+        if (run == 2) {
+          TestData.goodImages(images.resolve("tuesday"), 1, 64, 42);
+        }
+        List<String> args = new ArrayList<>(List.of("--master", cluster.masterUrl(), "--jar", jar.toString(), "--",
+            "--input", images.toString(), "--model", TestData.model().toString(), "--mode", "incremental",
+            "--run-id", output.getKey() + "-" + run));
+        args.addAll(output.getValue());
+        ScriptRunner.Result result = submit(args, env, dir.resolve(output.getKey() + "-" + run + ".log"))
+            .get(10, TimeUnit.MINUTES);
+        assertEquals(0, result.code(), result.output());
+        String merged = run == 1 ? "3 rows inserted, 0 updated, 0 deleted, 0 unchanged"
+            : "1 rows inserted, 0 updated, 0 deleted, 3 unchanged";
+        assertTrue(result.output().contains(merged), output.getKey() + " run " + run + ":\n" + result.output());
+      }
+    }
+    assertEquals(4, TestSpark.session().read().format("iceberg").load(warehouse.resolve("db/labels").toString())
+        .count(), "the Iceberg table, read by path");
+    assertEquals(4, TestSpark.session().read().format("delta").load(delta.toString()).count(), "the Delta table");
   }
 
   /** Runs submit.sh on a thread of its own, so the test can act on the cluster while the job runs. */

@@ -1,5 +1,6 @@
 package io.resnetspark.job;
 
+import io.resnetspark.job.testing.FlakyFileSystem;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,6 +22,7 @@ final class TestSpark implements AfterAllCallback {
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "2")
           .config("spark.ui.showConsoleProgress", "false")
+          .config(FlakyFileSystem.IMPL_KEY, FlakyFileSystem.class.getName())
           .getOrCreate();
     }
     return spark;

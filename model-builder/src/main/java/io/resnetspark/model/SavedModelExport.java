@@ -103,7 +103,7 @@ public final class SavedModelExport {
       ModelMetadata metadata = new ModelMetadata(SavedModelContract.FORMAT_VERSION, arch.id(), numClasses,
           arch.parameterCount(numClasses), arch.featureDim(),
           arch.macs(preprocess.cropSize(), preprocess.cropSize(), numClasses), InputSpec.standard(), preprocess,
-          weightsInfo, bn == BatchNormMode.FOLDED, SavedModelLayout.LABELS_FILE, BuildInfo.VERSION,
+          weightsInfo, bn != BatchNormMode.SEPARATE, SavedModelLayout.LABELS_FILE, BuildInfo.VERSION,
           Instant.now().toString());
       Files.createDirectories(staging.resolve(SavedModelLayout.ASSETS_DIR));
       Files.writeString(SavedModelLayout.metadataFile(staging), metadata.toJson(), StandardCharsets.UTF_8);

@@ -38,8 +38,20 @@ public final class ResNetGraph {
      * Each batch norm folded into its convolution when the graph is built (see {@link BatchNormFolding}): no
      * normalisation runs at inference and grappler fuses Conv2D + BiasAdd (+ residual Add) + Relu.
      */
-    FOLDED
+    FOLDED,
+    /**
+     * As {@link #FOLDED}, and each stride-1 3x3 convolution with at least {@value #WINOGRAD_MIN_CHANNELS} input
+     * channels computed by Winograd F(2x2, 3x3) ({@link Winograd}). Experimental and opt-in: the job's allow-list
+     * does not admit the ops it adds, and it is kept only if it gains (docs/BENCHMARKS.md, issue 14).
+     */
+    FOLDED_WINOGRAD
   }
+
+  /**
+   * Below this many channels the tile transforms cost more memory traffic than the 2.25x fewer multiplies save
+   * (WinogradBench: slower at 56x56x64, even at 28x28x128, faster at 14x14x256 and 7x7x512 at batch 8).
+   */
+  public static final int WINOGRAD_MIN_CHANNELS = 256;
 
   /** Logits of {@code fc} applied to the pooled features. */
   public static Operand<TFloat32> logits(Ops tf, Operand<TFloat32> features, StateDict w) {
@@ -112,8 +124,12 @@ public final class ResNetGraph {
           c.padding(), c.groups()), w, c.batchNorm());
     }
     BatchNormFolding.Folded folded = BatchNormFolding.fold(w, c.conv(), c.batchNorm(), BATCH_NORM_EPSILON);
-    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, c.conv() + ".folded_weight", folded.kernel());
     Operand<TFloat32> bias = WeightOperands.constant(tf, c.conv() + ".folded_bias", folded.bias());
+    if (bn == BatchNormMode.FOLDED_WINOGRAD && c.kernel() == 3 && c.stride() == 1 && c.padding() == 1
+        && c.groups() == 1 && c.inChannels() >= WINOGRAD_MIN_CHANNELS) {
+      return tf.nn.biasAdd(Winograd.conv3x3(tf, x, c.conv() + ".folded", folded.kernel()), bias);
+    }
+    Operand<TFloat32> kernel = WeightOperands.convKernel(tf, c.conv() + ".folded_weight", folded.kernel());
     return tf.nn.biasAdd(groupedConv(tf, x, kernel, c.stride(), c.padding(), c.groups()), bias);
   }
 
