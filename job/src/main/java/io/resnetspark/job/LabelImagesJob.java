@@ -176,6 +176,11 @@ public final class LabelImagesJob {
       BroadcastModel broadcast = ModelBroadcasts.get(spark, model.path());
       phase = lap("model_broadcast", phase);
 
+      if (tableExists && (options.mode() == Mode.APPEND || options.mode() == Mode.INCREMENTAL)) {
+        OutputTable.checkDecodeMode(lake != null ? lake.read() : table.read(spark), options.output(),
+            broadcast.sha256(), options.decode());
+      }
+
       // 2. What is left to label: files without a current row, changed files, and transient errors to retry.
       boolean incremental = options.mode() == Mode.INCREMENTAL && tableExists;
       Dataset<Row> current = incremental
@@ -265,6 +270,8 @@ public final class LabelImagesJob {
     if (options.mode() == Mode.INCREMENTAL && tableExists) {
       sha256 = ModelPackage.pack(model.path(), spark.sparkContext().hadoopConfiguration(), 1 << 20,
           (index, chunk) -> { }).sha256();
+      OutputTable.checkDecodeMode(lake != null ? lake.read() : table.read(spark), options.output(), sha256,
+          options.decode());
       // As the run would: new and changed files, and transient errors with attempts left.
       Dataset<Row> current = OutputTable.currentRows(lake != null ? lake.read() : table.read(spark), sha256);
       todo = OutputTable.toLabel(seen, current, options.maxAttempts());
@@ -475,6 +482,7 @@ public final class LabelImagesJob {
     }
     columns.add(lit(model.metadata().architecture()).as(OutputTable.MODEL_ARCH));
     columns.add(lit(sha256).as(OutputTable.MODEL_SHA256));
+    columns.add(lit(options.decode()).as(OutputTable.DECODE_MODE));
     columns.add(lit(runId).as(OutputTable.RUN_ID));
     columns.add(current_timestamp().as(OutputTable.PROCESSED_AT));
     // This run's attempt; an incremental run adds the attempts of earlier runs that failed transiently.

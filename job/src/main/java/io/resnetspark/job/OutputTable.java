@@ -12,6 +12,7 @@ import io.resnetspark.job.JobOptions.Mode;
 import io.resnetspark.job.JobOptions.OutputFormat;
 import io.resnetspark.udf.PredictionSchema;
 import io.resnetspark.udf.errors.ErrorCode;
+import io.resnetspark.udf.image.DecodeMode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -52,6 +53,12 @@ public final class OutputTable {
   public static final String ERROR_MESSAGE = PredictionSchema.ERROR_MESSAGE;
   public static final String MODEL_ARCH = "model_arch";
   public static final String MODEL_SHA256 = "model_sha256";
+  /**
+   * How the row's image was decoded ({@code --decode}: {@code exact}, torchvision's tensor bit for bit, or
+   * {@code reduced}). Rows of one model in one table are all decoded one way ({@link #checkDecodeMode}); rows
+   * written before the column existed have it null and count as exact.
+   */
+  public static final String DECODE_MODE = "decode_mode";
   public static final String RUN_ID = "run_id";
   public static final String PROCESSED_AT = "processed_at";
   /**
@@ -88,6 +95,7 @@ public final class OutputTable {
     fields.addAll(List.of(
         nullableField(MODEL_ARCH, DataTypes.StringType),
         nullableField(MODEL_SHA256, DataTypes.StringType),
+        nullableField(DECODE_MODE, DataTypes.StringType),
         nullableField(RUN_ID, DataTypes.StringType),
         nullableField(PROCESSED_AT, DataTypes.TimestampType),
         nullableField(ATTEMPTS, DataTypes.IntegerType)));
@@ -238,6 +246,25 @@ public final class OutputTable {
   /** The whole table, read with {@link #SCHEMA} (no inference, so no Spark job to find the schema). */
   public Dataset<Row> read(SparkSession spark) {
     return spark.read().schema(SCHEMA).format(format.toString()).load(location);
+  }
+
+  /**
+   * Checks that the rows {@code table} holds of the model of digest {@code sha256} were decoded in
+   * {@code decodeMode}, so that a run adding rows (append, incremental) never leaves one model's labels partly exact
+   * and partly reduced without anyone asking for it. One Spark job that stops at the first such row.
+   *
+   * @throws ConfigException naming the table's mode and the ways out
+   */
+  public static void checkDecodeMode(Dataset<Row> table, String output, String sha256, String decodeMode) {
+    Column mode = coalesce(col(DECODE_MODE), lit(DecodeMode.EXACT.id()));
+    List<Row> other = table.where(col(MODEL_SHA256).equalTo(lit(sha256)).and(mode.notEqual(lit(decodeMode))))
+        .select(mode).limit(1).collectAsList();
+    if (!other.isEmpty()) {
+      String theirs = other.get(0).getString(0);
+      throw new ConfigException("output " + output + " holds rows of this model decoded " + theirs + " and this run "
+          + "decodes " + decodeMode + "; one table does not mix the two: use --decode " + theirs
+          + ", --mode overwrite, or another --output");
+    }
   }
 
   /**

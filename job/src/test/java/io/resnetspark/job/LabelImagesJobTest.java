@@ -198,7 +198,7 @@ class LabelImagesJobTest {
     Path output = dir.resolve("schema");
     assertEquals(ExitCode.OK, label(images.resolve("garden"), output).code());
     List<String> names = List.of("path", "modification_time", "length", "label", "index", "probability", "top_k",
-        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "run_id", "processed_at",
+        "embedding", "error_code", "error_message", "model_arch", "model_sha256", "decode_mode", "run_id", "processed_at",
         "attempts");
     var schema = spark.read().parquet(output.toString()).schema();
     assertEquals(names, List.of(schema.fieldNames()));
@@ -441,6 +441,30 @@ class LabelImagesJobTest {
           "no files under " + images + " with the extensions tiff,webp; passed over: 5 .jpg, 2 .png, 1 .bmp, 1 .gif, "
           + "1 .jpeg (see --extensions)");
       assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
+    void addingRowsDecodedAnotherWayThanTheTablesRowsOfTheModel() throws IOException {
+      Path output = dir.resolve("decoded");
+      assertEquals(ExitCode.OK, label(images.resolve("garden"), output).code());
+      long before = countFiles(output);
+      for (String mode : List.of("incremental", "append")) {
+        assertRefused(label(images.resolve("garden"), output, "--mode", mode, "--decode", "reduced"),
+            ExitCode.CONFIG_ERROR, "output " + output + " holds rows of this model decoded exact and this run "
+            + "decodes reduced; one table does not mix the two: use --decode exact, --mode overwrite, or another "
+            + "--output");
+      }
+      assertEquals(before, countFiles(output));
+      assertEquals(List.of("exact"), decodeModes(output));
+      assertEquals(ExitCode.OK, label(images.resolve("garden"), output, "--mode", "overwrite", "--decode", "reduced")
+          .code());
+      assertEquals(List.of("reduced"), decodeModes(output), "the run report and every row say how it was decoded");
+      assertEquals("reduced", report(output).at("/throughput/decode_mode").asText());
+    }
+
+    private List<String> decodeModes(Path output) {
+      return table(output, JobOptions.OutputFormat.PARQUET).select(OutputTable.DECODE_MODE).distinct()
+          .collectAsList().stream().map(r -> r.getString(0)).toList();
     }
 
     @Test

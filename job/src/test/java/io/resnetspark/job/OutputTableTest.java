@@ -51,7 +51,8 @@ class OutputTableTest {
   static Row row(String path, Timestamp modified, String label, String errorCode, String sha, int attempts,
                  Timestamp processed) {
     return RowFactory.create(path, modified, 100L, label, label == null ? null : 1, label == null ? null : 0.5f,
-        null, null, errorCode, errorCode == null ? null : "bad", "resnet18", sha, "run-1", processed, attempts);
+        null, null, errorCode, errorCode == null ? null : "bad", "resnet18", sha, "exact", "run-1", processed,
+        attempts);
   }
 
   Set<String> toLabel(OutputTable table, int maxAttempts, Row... candidates) {
@@ -87,6 +88,7 @@ class OutputTableTest {
         .add("error_message", DataTypes.StringType, true)
         .add("model_arch", DataTypes.StringType, true)
         .add("model_sha256", DataTypes.StringType, true)
+        .add("decode_mode", DataTypes.StringType, true)
         .add("run_id", DataTypes.StringType, true)
         .add("processed_at", DataTypes.TimestampType, true)
         .add("attempts", DataTypes.IntegerType, true);
@@ -182,6 +184,38 @@ class OutputTableTest {
         () -> table.checkWritable(Mode.APPEND, table.inspect(conf), spark));
     assertTrue(e.getMessage().contains("without the columns path string, modification_time timestamp, "
         + "model_sha256 string"), e.getMessage());
+  }
+
+  @Test
+  void rowsOfOneModelAreDecodedOneWayAndRowsFromBeforeTheColumnCountAsExact() {
+    OutputTable table = table("modes", OutputFormat.PARQUET);
+    table.write(rows(row("file:/a.jpg", T1, "cat", null, "s1"), decoded(row("file:/c.jpg", T1, "cat", null, "s3"),
+        "reduced")), Mode.CREATE);
+    // A file written before the column existed.
+    rows(row("file:/b.jpg", T1, "cat", null, "s2")).drop(OutputTable.DECODE_MODE).write().mode("append")
+        .parquet(table.location());
+    Dataset<Row> rows = table.read(spark);
+
+    OutputTable.checkDecodeMode(rows, "out", "s1", "exact");
+    OutputTable.checkDecodeMode(rows, "out", "s2", "exact");
+    OutputTable.checkDecodeMode(rows, "out", "s3", "reduced");
+    OutputTable.checkDecodeMode(rows, "out", "s4", "reduced");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> OutputTable.checkDecodeMode(rows, "out", "s1", "reduced"));
+    assertEquals("output out holds rows of this model decoded exact and this run decodes reduced; one table does not "
+        + "mix the two: use --decode exact, --mode overwrite, or another --output", e.getMessage());
+    assertThrows(ConfigException.class, () -> OutputTable.checkDecodeMode(rows, "out", "s2", "reduced"));
+    e = assertThrows(ConfigException.class, () -> OutputTable.checkDecodeMode(rows, "out", "s3", "exact"));
+    assertTrue(e.getMessage().contains("decoded reduced and this run decodes exact"), e.getMessage());
+  }
+
+  static Row decoded(Row row, String decodeMode) {
+    Object[] values = new Object[row.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(i);
+    }
+    values[OutputTable.SCHEMA.fieldIndex(OutputTable.DECODE_MODE)] = decodeMode;
+    return RowFactory.create(values);
   }
 
   @Test

@@ -260,6 +260,8 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model at " + getModelPath() + ": " + e.getMessage(), e);
     }
+    // Checked here so that a bad value fails on the driver, not in every task.
+    SessionSettings.decodeThreads(dataset.sparkSession().sparkContext().getConf());
     int column = dataset.schema().fieldIndex(getInputCol());
     ImageLimits limits = new ImageLimits(ImageLimits.DEFAULT_MAX_PIXELS, getMaxImageBytes());
     PartitionPredictor predictor = new PartitionPredictor(model,

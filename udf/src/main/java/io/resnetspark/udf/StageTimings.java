@@ -6,9 +6,10 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Where the tasks of a {@link ResNetClassifier} spend their time, summed over tasks: getting and decoding images
- * (everything the prefetch thread does to fill a batch, which includes pulling rows from upstream, so reading the
- * bytes too), and running the model (the batch call and turning its output into predictions). The two overlap in
- * time, one batch apart, so they are task-seconds per stage, not shares of the wall time.
+ * (pulling rows from upstream on the task's prefetch thread, so reading the bytes too, plus each image's decode on
+ * the executor's decode pool, summed over its threads), and running the model (the batch call and turning its output
+ * into predictions). The two overlap in time, one batch apart, so they are thread-seconds per stage, not shares of
+ * the wall time.
  *
  * <p>Each task books its totals once, on the task thread when it ends, so Spark merges exactly the values of
  * successful task attempts.

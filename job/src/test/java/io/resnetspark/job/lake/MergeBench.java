@@ -86,6 +86,7 @@ public final class MergeBench {
         expr("CAST(NULL AS STRING)").as(OutputTable.ERROR_MESSAGE),
         expr("'resnet50'").as(OutputTable.MODEL_ARCH),
         expr("'" + sha + "'").as(OutputTable.MODEL_SHA256),
+        expr("'exact'").as(OutputTable.DECODE_MODE),
         expr("'" + runId + "'").as(OutputTable.RUN_ID),
         expr("current_timestamp()").as(OutputTable.PROCESSED_AT),
         expr("1").as(OutputTable.ATTEMPTS)};

@@ -3,6 +3,7 @@ package io.resnetspark.udf.batch;
 import io.resnetspark.udf.ResNetClassifier;
 import io.resnetspark.udf.StageTimings;
 import io.resnetspark.udf.distribution.BroadcastModel;
+import io.resnetspark.udf.runtime.DecodePool;
 import io.resnetspark.udf.runtime.ExecutorModel;
 import io.resnetspark.udf.runtime.ExecutorModelCache;
 import java.util.Collections;
@@ -14,7 +15,8 @@ import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The task function of {@link ResNetClassifier}: gets this JVM's loaded model, then streams the partition through
- * {@link PrefetchingPredictions}. An empty partition never loads the model.
+ * {@link PrefetchingPredictions}, which decodes on the executor's shared {@link DecodePool}. An empty partition
+ * never loads the model.
  */
 public final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -47,8 +49,8 @@ public final class PartitionPredictor implements MapPartitionsFunction<Row, Row>
     PixelDecoder decoder = decoders.create(loaded.preprocessing());
     BatchPredictor predictor = new BatchPredictor(loaded, topK, withEmbeddings);
     TaskContext task = TaskContext.get();
-    PrefetchingPredictions rows = new PrefetchingPredictions(input, column, decoder, predictor, batchSize, task,
-        timings);
+    PrefetchingPredictions rows = new PrefetchingPredictions(input, column, decoder, DecodePool.forCurrentExecutor(),
+        predictor, batchSize, task, timings);
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> rows.close());
     }

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * that costs nothing; when the last partitions of a stage run alone they keep every core instead of one each
  * (measurements in docs/BENCHMARKS.md). {@value #INTRA_OP_THREADS} and {@value #INTER_OP_THREADS} override both.
  *
+ * <p>Decoding: the executor's tasks share one {@link DecodePool} of {@value #DECODE_THREADS} threads, by default as
+ * many as the executor has cores, so one task (as with a whole GPU per task) decodes on every core.
+ *
  * <p>Device: when the task that loads the model was given a Spark resource named {@value #GPU_RESOURCE}, the session
  * sees only that GPU ({@code visible_device_list}) and grows its memory on demand. TensorFlow applies GPU options
  * once per process, so the design is one GPU per executor (see {@code conf/spark-defaults.gpu.conf}); no GPU means
@@ -32,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionSettings {
   public static final String INTRA_OP_THREADS = "spark.resnet.intraOpThreads";
   public static final String INTER_OP_THREADS = "spark.resnet.interOpThreads";
+  public static final String DECODE_THREADS = "spark.resnet.decodeThreads";
   public static final String GPU_RESOURCE = "gpu";
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionSettings.class);
@@ -63,6 +67,28 @@ public final class SessionSettings {
     int intra = conf.getInt(INTRA_OP_THREADS, Math.max(cpus, executorCores(conf)));
     int inter = conf.getInt(INTER_OP_THREADS, concurrentTasks);
     return new SavedResNet.Options(intra, inter, gpuAddress(resources).orElse(null));
+  }
+
+  /**
+   * The size of the executor's {@link DecodePool}: {@value #DECODE_THREADS}, else the executor's cores.
+   *
+   * @throws IllegalArgumentException naming the setting if it is not a positive number
+   */
+  public static int decodeThreads(SparkConf conf) {
+    if (!conf.contains(DECODE_THREADS)) {
+      return executorCores(conf);
+    }
+    String value = conf.get(DECODE_THREADS).trim();
+    try {
+      int threads = Integer.parseInt(value);
+      if (threads >= 1) {
+        return threads;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(DECODE_THREADS + " must be a positive number of threads, got '" + value
+        + "'; leave it unset to decode on all the executor's cores");
   }
 
   /**

@@ -8,13 +8,21 @@ import io.resnetspark.udf.errors.ImageFailure;
 import io.resnetspark.udf.runtime.ImageModel;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,10 +36,25 @@ class PrefetchingPredictionsTest {
   private final AtomicInteger decodes = new AtomicInteger();
   private final AtomicInteger rowsRead = new AtomicInteger();
   private final StageTimings timings = StageTimings.local();
+  /** The executor's decode pool of the tests: three threads unless a test says otherwise. */
+  private final ExecutorService pool = daemonPool(3);
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
+
+  private static ExecutorService daemonPool(int threads) {
+    return Executors.newFixedThreadPool(threads, runnable -> {
+      Thread t = new Thread(runnable, "test-decode");
+      t.setDaemon(true);
+      return t;
+    });
+  }
 
   /**
    * Values: byte c in 0..3 decodes to an image of class c; 'X' is corrupt; 'N' decodes to an image that breaks
-   * the model.
+   * the model. A second byte is how many milliseconds the decode takes.
    */
   private class FakeDecoder implements PixelDecoder {
     @Override
@@ -41,10 +64,12 @@ class PrefetchingPredictionsTest {
 
     @Override
     public void decode(byte[] encoded, FloatBuffer dest) throws ImageFailure {
-      decodes.incrementAndGet();
-      onDecode(decodes.get());
+      onDecode(decodes.incrementAndGet());
       if (encoded[0] == 'X') {
         throw new ImageFailure(ErrorCode.CORRUPT, "damaged");
+      }
+      if (encoded.length > 1) {
+        sleep(encoded[1]);
       }
       float[] image = encoded[0] == 'N' ? FakeModel.image(Float.NaN) : new float[FakeModel.FLOATS];
       if (encoded[0] != 'N') {
@@ -59,7 +84,7 @@ class PrefetchingPredictionsTest {
     }
   }
 
-  /** Called with the running count of decodes, on the producer thread. */
+  /** Called with the running count of decodes, on the decoding pool thread. */
   void onDecode(int count) {
   }
 
@@ -90,19 +115,26 @@ class PrefetchingPredictionsTest {
   }
 
   private PrefetchingPredictions predictions(Iterator<Row> rows, ImageModel m, int batchSize) {
-    return new PrefetchingPredictions(rows, 1, new FakeDecoder(), new BatchPredictor(m, 2, false), batchSize, null,
-        timings);
+    return predictions(rows, m, batchSize, pool);
+  }
+
+  private PrefetchingPredictions predictions(Iterator<Row> rows, ImageModel m, int batchSize,
+                                             ExecutorService decoders) {
+    return new PrefetchingPredictions(rows, 1, new FakeDecoder(), decoders, new BatchPredictor(m, 2, false),
+        batchSize, null, timings);
   }
 
   @Test
   void everyInputRowComesOutOnceInOrderWithItsPredictionOrError() {
     List<byte[]> values = new ArrayList<>();
     for (int i = 0; i < 23; i++) {
+      // Every third image is slow, so on the pool's three threads later images often finish first.
+      byte millis = (byte) (i % 3 == 0 ? 20 : 0);
       values.add(switch (i % 5) {
-        case 1 -> new byte[] {'X'};
+        case 1 -> new byte[] {'X', millis};
         case 2 -> null;
-        case 3 -> new byte[] {'N'};
-        default -> new byte[] {(byte) (i % 4)};
+        case 3 -> new byte[] {'N', millis};
+        default -> new byte[] {(byte) (i % 4), millis};
       });
     }
     List<Row> out = new ArrayList<>();
@@ -153,6 +185,7 @@ class PrefetchingPredictionsTest {
     };
     List<Row> out = new ArrayList<>();
     test.predictions(test.input(classes(4)), slowModel, 2).forEachRemaining(out::add);
+    test.stopPool();
 
     assertEquals(List.of(true), overlapped, "the first model run saw the second batch being decoded");
     assertEquals(4, out.size());
@@ -163,12 +196,109 @@ class PrefetchingPredictionsTest {
     PrefetchingPredictions it = predictions(input(classes(100)), model, 5);
     Thread.sleep(300);
     assertEquals(10, decodes.get(), "both circulating buffers filled, then the producer waits");
+    assertEquals(0, ((ThreadPoolExecutor) pool).getQueue().size(), "and leaves nothing queued in the pool");
     int n = 0;
     while (it.hasNext()) {
       it.next();
       n++;
     }
     assertEquals(100, n);
+  }
+
+  @Test
+  void oneTaskDecodesOnEveryThreadOfThePool() {
+    CyclicBarrier allThreads = new CyclicBarrier(3);
+    List<Boolean> metTheOthers = Collections.synchronizedList(new ArrayList<>());
+    PrefetchingPredictionsTest test = new PrefetchingPredictionsTest() {
+      @Override
+      void onDecode(int count) {
+        if (count <= 3) {
+          try {
+            allThreads.await(10, TimeUnit.SECONDS);
+            metTheOthers.add(true);
+          } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+            metTheOthers.add(false);
+          }
+        }
+      }
+    };
+    List<Row> out = new ArrayList<>();
+    test.predictions(test.input(classes(12)), model, 4).forEachRemaining(out::add);
+    test.stopPool();
+
+    assertEquals(List.of(true, true, true), metTheOthers, "three images of one task were decoding at once");
+    assertEquals(12, out.size());
+  }
+
+  @Test
+  void tasksSharingThePoolNeverDecodeOnMoreThreadsThanItHas() throws InterruptedException {
+    ExecutorService two = daemonPool(2);
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    PrefetchingPredictionsTest test = new PrefetchingPredictionsTest() {
+      @Override
+      void onDecode(int count) {
+        most.accumulateAndGet(now.incrementAndGet(), Math::max);
+        sleep(5);
+        now.decrementAndGet();
+      }
+    };
+    List<List<Row>> outputs = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> tasks = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      Thread task = new Thread(() -> {
+        List<Row> out = new ArrayList<>();
+        test.predictions(test.input(classes(20)), model, 4, two).forEachRemaining(out::add);
+        outputs.add(out);
+      });
+      task.start();
+      tasks.add(task);
+    }
+    for (Thread task : tasks) {
+      task.join(10_000);
+    }
+    two.shutdownNow();
+    test.stopPool();
+
+    assertEquals(2, most.get(), "three tasks decoded on the pool's two threads, both busy at some point");
+    assertEquals(3, outputs.size());
+    for (List<Row> out : outputs) {
+      assertEquals(20, out.size());
+      for (int i = 0; i < 20; i++) {
+        assertEquals(i, out.get(i).getInt(0));
+        assertEquals(i % 4, Prediction.fromRow(out.get(i).getStruct(2)).best().index());
+      }
+    }
+  }
+
+  @Test
+  void closingCancelsTheTasksQueuedImagesAndWaitsForTheOneBeingDecoded() throws InterruptedException {
+    ThreadPoolExecutor one = (ThreadPoolExecutor) daemonPool(1);
+    CountDownLatch firstStarted = new CountDownLatch(1);
+    PrefetchingPredictionsTest test = new PrefetchingPredictionsTest() {
+      @Override
+      void onDecode(int count) {
+        firstStarted.countDown();
+        sleep(200);
+      }
+    };
+    PrefetchingPredictions it = test.predictions(test.input(classes(100)), model, 4, one);
+    assertTrue(firstStarted.await(5, TimeUnit.SECONDS));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (one.getQueue().size() < 7 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(7, one.getQueue().size(), "two batches of 4 submitted, one image decoding");
+
+    it.close();
+    int decodedByClose = test.decodes.get();
+    assertEquals(0, it.decodingNow(), "close returns once the image being decoded is done");
+    assertEquals(0, one.getQueue().size(), "the task's queued images are gone from the pool");
+    Thread.sleep(300);
+    assertEquals(decodedByClose, test.decodes.get(), "nothing of the task is decoded after it closed");
+    assertTrue(decodedByClose <= 2, "decoded " + decodedByClose);
+    one.shutdownNow();
+    test.stopPool();
   }
 
   @Test
@@ -244,6 +374,7 @@ class PrefetchingPredictionsTest {
     Thread.sleep(200);
     task.interrupt();
     task.join(5_000);
+    test.stopPool();
     assertFalse(task.isAlive());
     assertEquals(IllegalStateException.class, thrown.get(0).getClass());
     assertTrue(it.producerStopped());
@@ -272,6 +403,7 @@ class PrefetchingPredictionsTest {
     it.next();
     assertEquals(0, test.timings.inferenceNanos(), "nothing is booked while the partition runs");
     it.forEachRemaining(row -> { });
+    test.stopPool();
 
     long decode = test.timings.readAndDecodeNanos();
     long inference = test.timings.inferenceNanos();

@@ -60,6 +60,25 @@ class SessionSettingsTest {
   }
 
   @Test
+  void theExecutorDecodesOnAsManyThreadsAsItHasCoresUnlessToldOtherwise() {
+    assertEquals(8, SessionSettings.decodeThreads(conf("spark.executor.cores", "8", "spark.task.cpus", "8")),
+        "one task of all 8 cores (one GPU per task) still decodes on 8 threads");
+    assertEquals(2, SessionSettings.decodeThreads(conf("spark.master", "local[2]")));
+    assertEquals(3, SessionSettings.decodeThreads(conf("spark.executor.cores", "8",
+        SessionSettings.DECODE_THREADS, " 3 ")));
+  }
+
+  @Test
+  void aDecodeThreadCountThatIsNotPositiveNamesTheSetting() {
+    for (String bad : new String[] {"0", "-2", "many"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> SessionSettings.decodeThreads(conf(SessionSettings.DECODE_THREADS, bad)));
+      assertTrue(e.getMessage().startsWith("spark.resnet.decodeThreads must be a positive number of threads, got '"
+          + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
   void aTaskWithAGpuResourcePlacesTheModelOnThatDevice() {
     SavedResNet.Options options = SessionSettings.choose(conf("spark.executor.cores", "4"), 2, gpus("3"));
     assertEquals("3", options.gpu());
