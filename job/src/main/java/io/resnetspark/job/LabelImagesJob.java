@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -42,6 +43,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -211,13 +213,16 @@ public final class LabelImagesJob {
               broadcast.sha256(), runId, metrics);
         }
         if (lake != null) {
-          commit = commitLake(spark, lake, rows, deletions, broadcast.sha256(), metrics, work.count(), runId);
+          commit = commitLake(spark, lake, rows == null ? null : metered(rows, metrics), deletions,
+              broadcast.sha256(), metrics, work.count(), runId);
         } else {
           if (incremental) {
             rows = OutputTable.withEarlierAttempts(rows, current);
           }
           int files = OutputTable.files(work.count(), rowBytes, options.targetFileSize());
-          write(spark, table, rows.repartition(files), metrics, work.count(), runId);
+          // Metered after the shuffle, in the stage that writes: a map task run again after a lost executor would
+          // count its rows twice.
+          write(spark, table, metered(rows.repartition(files), metrics), metrics, work.count(), runId);
         }
         phase = lap("label_and_write", phase);
       }
@@ -327,7 +332,7 @@ public final class LabelImagesJob {
     if (rows == null) {
       labelled = spark.createDataFrame(List.of(), OutputTable.SCHEMA);
     } else {
-      try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), images)) {
+      try (ProgressReporter progress = ProgressReporter.logging(metrics.labelledAccumulatorId(), images)) {
         spark.sparkContext().addSparkListener(progress);
         progress.start(PROGRESS_INTERVAL);
         try {
@@ -386,7 +391,7 @@ public final class LabelImagesJob {
       LOG.warn("run {}: removed the uncommitted files of an interrupted run from {}/_temporary", runId,
           options.output());
     }
-    try (ProgressReporter progress = ProgressReporter.logging(metrics.rowsAccumulatorId(), images)) {
+    try (ProgressReporter progress = ProgressReporter.logging(metrics.labelledAccumulatorId(), images)) {
       spark.sparkContext().addSparkListener(progress);
       progress.start(PROGRESS_INTERVAL);
       try {
@@ -432,7 +437,7 @@ public final class LabelImagesJob {
         .setStageTimings(metrics.stages);
   }
 
-  /** The rows to write, in {@link OutputTable#SCHEMA} order, passing through the {@link OutputMeter}. */
+  /** The rows to write, in {@link OutputTable#SCHEMA} order. */
   private Dataset<Row> labelledRows(SparkSession spark, Dataset<Row> todo, String payloadColumn, int partitions,
                                     ResNetClassifier classifier, ModelSource model, String sha256, String runId,
                                     RunMetrics metrics) {
@@ -487,7 +492,18 @@ public final class LabelImagesJob {
     columns.add(current_timestamp().as(OutputTable.PROCESSED_AT));
     // This run's attempt; an incremental run adds the attempts of earlier runs that failed transiently.
     columns.add(lit(1).as(OutputTable.ATTEMPTS));
-    Dataset<Row> rows = predicted.select(columns.toArray(Column[]::new));
+    LongAccumulator labelled = metrics.labelled;
+    return predicted.select(columns.toArray(Column[]::new)).map((MapFunction<Row, Row>) row -> {
+      labelled.add(1);
+      return row;
+    }, Encoders.row(OutputTable.SCHEMA));
+  }
+
+  /**
+   * The rows passing through the {@link OutputMeter}, which counts them: apply it in the stage that writes (or
+   * checkpoints) them, since Spark merges a task's accumulators once per successful task of that stage.
+   */
+  private static Dataset<Row> metered(Dataset<Row> rows, RunMetrics metrics) {
     return rows.mapPartitions(new OutputMeter(metrics), Encoders.row(OutputTable.SCHEMA));
   }
 

@@ -9,8 +9,9 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * What the tasks of one run measure, as named accumulators (named so that Spark reports their values per task to
- * listeners, which is how {@link ProgressReporter} follows a run). All of them are updated only in the stage
- * that writes the output, whose successful tasks Spark counts exactly once.
+ * listeners, which is how {@link ProgressReporter} follows a run). The counts are updated only in the stage that
+ * writes the output, whose successful tasks Spark counts exactly once; {@link #labelled} is for progress only, as it
+ * is booked in the labelling stage, which may lie before a shuffle (the write sized to its files) and run again.
  *
  * <p>The three stages of the report are read+decode and inference (booked by the classifier's tasks, see
  * {@link StageTimings}) and write (booked by {@link OutputMeter}); file reads alone are a part of read+decode.
@@ -20,6 +21,8 @@ public final class RunMetrics implements Serializable {
 
   /** Rows handed to the writer so far. */
   final LongAccumulator rows;
+  /** Rows out of the classifier so far: what the progress lines follow while the writer may still wait. */
+  final LongAccumulator labelled;
   /**
    * Nanoseconds tasks waited for file bytes, reads being overlapped (binaryFile and manifest input; other inputs
    * read in Spark's scan).
@@ -39,6 +42,7 @@ public final class RunMetrics implements Serializable {
   private RunMetrics(SparkContext sc, String runId) {
     String prefix = "resnet-spark " + runId + " ";
     rows = sc.longAccumulator(prefix + "rows");
+    labelled = sc.longAccumulator(prefix + "rows labelled");
     readNanos = sc.longAccumulator(prefix + "read ns");
     stages = StageTimings.register(sc, prefix.strip());
     upstreamNanos = sc.longAccumulator(prefix + "upstream ns");
@@ -53,9 +57,14 @@ public final class RunMetrics implements Serializable {
     return new RunMetrics(sc, runId);
   }
 
-  /** The accumulator id that {@link ProgressReporter} follows. */
+  /** The accumulator of rows written, whose id a {@link ProgressReporter} can follow. */
   public long rowsAccumulatorId() {
     return rows.id();
+  }
+
+  /** The accumulator id that the job's {@link ProgressReporter} follows: rows out of the classifier. */
+  public long labelledAccumulatorId() {
+    return labelled.id();
   }
 
   public long rowsWritten() {
