@@ -14,9 +14,10 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
 
 /**
  * Watches the job's labelling stage: the stage with one task per {@code --partitions} (choose a number no other stage
- * of the run has), each of which reads, labels and writes one partition. The checks, listings and counts the job runs
- * before it are other stages, so a fault injected after {@link #awaitFirstPartitionWritten} lands in the middle of
- * inference and writing.
+ * of the run has), each of which reads and labels one partition and hands its rows to the write (a shuffle into as
+ * many files as the rows fill). The checks, listings and counts the job runs before it are other stages, so a fault
+ * injected after {@link #awaitFirstPartitionWritten} lands in the middle of inference, and it loses the finished
+ * partitions' rows held by that executor too, which Spark labels again.
  */
 final class LabellingProgress extends SparkListener {
   private final int partitions;
