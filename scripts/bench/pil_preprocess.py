@@ -11,10 +11,11 @@ normalize) over the same images. Writes one JSON line per directory and mode, li
 """
 import argparse
 import io
-import json
 import os
 import sys
 import time
+
+from results import record
 
 
 def main():
@@ -106,13 +107,6 @@ def sample(step, seconds):
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
             return n / elapsed, n / (time.process_time() - cpu)
-
-
-def record(path, rec):
-    line = json.dumps(rec)
-    with open(path, "a") as f:
-        f.write(line + "\n")
-    print(line, flush=True)
 
 
 if __name__ == "__main__":

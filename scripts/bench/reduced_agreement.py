@@ -13,11 +13,12 @@ two different photos as the scale. One JSON line per image, and a summary line.
 """
 import argparse
 import io
-import json
 import os
 import sys
 
 import numpy as np
+
+from results import record
 
 
 def main():
@@ -86,13 +87,6 @@ def main():
                    "top1_agreement": sum(r["top1_same"] for r in rows) / len(rows),
                    "top5_overlap": float(np.mean([r["top5_overlap"] for r in rows]))})
     return 0
-
-
-def record(path, rec):
-    line = json.dumps(rec)
-    with open(path, "a") as f:
-        f.write(line + "\n")
-    print(line, flush=True)
 
 
 if __name__ == "__main__":

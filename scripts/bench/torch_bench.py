@@ -6,10 +6,11 @@ scripts/bench/report.py can put both in one table. Random weights (torchvision's
 inference_mode, NCHW float32 as torchvision's docs use it; --layouts channels_last adds torch's NHWC path.
 """
 import argparse
-import json
 import os
 import sys
 import time
+
+from results import record
 
 
 def main():
@@ -75,13 +76,6 @@ def sample(model, x, batch, seconds):
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
             return calls * batch / elapsed
-
-
-def record(path, rec):
-    line = json.dumps(rec)
-    with open(path, "a") as f:
-        f.write(line + "\n")
-    print(line, flush=True)
 
 
 if __name__ == "__main__":
