@@ -137,6 +137,27 @@ class ResNetGraphTest {
     }
   }
 
+  /** The logits of {@code arch} exported in batch-norm mode {@code bn}, for square images of {@code size}. */
+  static float[] logits(Architecture arch, StateDict weights, ResNetGraph.BatchNormMode bn, FloatBuffer images,
+                        int batch, int size) {
+    try (Graph g = new Graph()) {
+      SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, arch, weights, bn);
+      return run(g, e.images(), e.logits(), images, batch, size, size);
+    }
+  }
+
+  /** Every logit within 1e-5 of the largest |expected logit|, which must not be degenerate. */
+  static void assertLogitsWithin1e5Relative(float[] expected, float[] actual) {
+    double maxDiff = 0;
+    double maxLogit = 0;
+    for (int i = 0; i < expected.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+      maxLogit = Math.max(maxLogit, Math.abs(expected[i]));
+    }
+    assertTrue(maxLogit > 0.1, "logits should not be degenerate, max |logit| " + maxLogit);
+    assertTrue(maxDiff <= 1e-5 * maxLogit, "max |diff| " + maxDiff + " vs max |logit| " + maxLogit);
+  }
+
   static float[] run(Graph g, Placeholder<TFloat32> in, Operand<TFloat32> out, FloatBuffer data, int n, int h,
                      int w) {
     try (Session s = new Session(g);
