@@ -81,7 +81,7 @@ def run_job(a, variant_args, out_dir, log_path):
     """Runs the job; returns its run report, wall seconds of the command, the JVM's CPU seconds and CPU samples."""
     cmd = [os.path.join(a.root, "scripts/run-local.sh"), "--model", a.model, "--input", a.photos,
            "--output", out_dir, "--mode", "overwrite", "--batch-size", "32", "--show-rows", "0"] + variant_args
-    env = dict(os.environ, RESNET_SPARK_RUN_DIR=os.path.join(a.work, "run"), TF_CPU_ALLOCATOR_USE_BFC="true")
+    env = dict(os.environ, RESNET_SPARK_RUN_DIR=os.path.join(a.work, "run"), **tf_env(a))
     samples = []
     start = time.time()
     with open(log_path, "w") as logf:
@@ -100,6 +100,11 @@ def run_job(a, variant_args, out_dir, log_path):
         raise SystemExit("the job failed (exit %d): see %s" % (proc.returncode, log_path))
     report = json.load(open(os.path.join(out_dir, "_run_report.json")))
     return report, wall, samples
+
+
+def tf_env(a):
+    """The TF process switches given by --env ("K=V K=V"); the model bound and the job both run with them."""
+    return dict(kv.split("=", 1) for kv in a.env.split())
 
 
 def cpu_between(samples, t0, t1):
@@ -171,6 +176,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--variant", action="append", default=[],
                     help="label=extra run-local.sh arguments (space separated); repeatable")
+    ap.add_argument("--env", default="TF_ENABLE_ONEDNN_OPTS=0 TF_CPU_ALLOCATOR_USE_BFC=true",
+                    help="TF process switches for M and the job, as run-local.sh's defaults")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     variants = [(v.split("=", 1)[0], v.split("=", 1)[1].split()) for v in (a.variant or ["job="])]
@@ -191,7 +198,7 @@ def main():
         jvm(a.cp_model, "io.resnetspark.bench.ModelBench",
             ["--models", a.models, "--arch", "resnet50", "--batch", "32", "--variant",
              "folded:intra=%d,inter=1,callers=1" % a.threads, "--repeats", "2", "--min-seconds", "4",
-             "--label", "job_photos bound", "--out", a.out], "4g", {"TF_CPU_ALLOCATOR_USE_BFC": "true"})
+             "--label", "job_photos bound", "--out", a.out], "4g", tf_env(a))
         for rec in last_record(a.out, n):
             print(json.dumps(dict(rec, round=r)), flush=True)
         for label, extra in (variants if r <= a.rounds else []):

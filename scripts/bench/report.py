@@ -13,6 +13,7 @@ import statistics
 import subprocess
 from collections import defaultdict
 
+import job_photos
 import ort_report
 
 FINDINGS_START = "<!-- FINDINGS START (hand-written, kept by scripts/bench/report.py) -->"
@@ -254,6 +255,8 @@ def main():
     else:
         w("not measured in this run: %s" % meta.get("job_skipped", "the job module was not built"))
     w("")
+    out.extend(job_photos_section())
+    w("")
 
     w("## Levers, measured one at a time (side by side in this run)")
     w("")
@@ -316,6 +319,22 @@ def main():
     with open(a.doc, "w") as f:
         f.write("\n".join(out))
     plot(ours, torch, a.plot)
+
+
+def job_photos_section():
+    """Section 5b: the job on 12 MP photographs against 1/(1/D + 1/M) (bench.sh step 5b, job_photos.py)."""
+    out = ["### 5b. The job on 12 MP photographs against what bounds it (issue 11)", ""]
+    path = os.environ.get("BENCH_JOB_PHOTOS", "")
+    if not path or not os.path.exists(path) or not any("job_photos" in line for line in open(path)):
+        return out + ["not measured in this run"]
+    out.append("`scripts/bench/job_photos.py`: D = our exact decode and preprocessing of 100 of the photos on all "
+               "cores (`PreprocessBench`, in memory), M = ResNet-50 batch 32 on all cores (`ModelBench`), each "
+               "measured before and after the job; the job is `scripts/run-local.sh` (local[2], batch 32, exact "
+               "decode). When decoding and inference share the cores, 1/(1/D + 1/M) is the best a run can do. "
+               "Rates per wall second and per CPU second of each process.")
+    out.append("")
+    out.extend(job_photos.summary(path).splitlines())
+    return out
 
 
 def photo_section(recs):
