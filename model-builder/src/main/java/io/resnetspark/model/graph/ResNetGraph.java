@@ -62,7 +62,8 @@ public final class ResNetGraph {
 
   /**
    * Below this many channels the tile transforms cost more memory traffic than the 2.25x fewer multiplies save
-   * (WinogradBench: slower at 56x56x64, even at 28x28x128, faster at 14x14x256 and 7x7x512 at batch 8).
+   * (WinogradBench: slower at 56x56x64, even at 28x28x128, faster at 14x14x256 and 7x7x512 at batch 8). Measured
+   * for F(2x2); F(4x4) uses the same rule until it is measured.
    */
   public static final int WINOGRAD_MIN_CHANNELS = 256;
 
