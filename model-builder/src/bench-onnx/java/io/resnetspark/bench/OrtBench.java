@@ -57,8 +57,8 @@ public final class OrtBench implements Callable<Integer> {
   @Option(names = "--inter", defaultValue = "1")
   int inter;
   @Option(names = "--ours", defaultValue = "folded",
-      description = "Our model: a directory under --models, or a BatchNormMode (folded, separate, folded_winograd) "
-          + "for the exported <arch>-<mode>.")
+      description = "Our model: a directory under --models, or a BatchNormMode (folded, separate, folded_winograd, "
+          + "folded_winograd_4x4) for the exported <arch>-<mode>.")
   String ours;
   @Option(names = "--jit", description = "Our session with XLA's auto-clustering (global_jit_level ON_1); on CPU it "
       + "also needs TF_XLA_FLAGS=--tf_xla_cpu_global_jit in the environment.")

@@ -25,14 +25,17 @@ import picocli.CommandLine.Option;
 
 /**
  * One ResNet 3x3 stride-1 convolution (with its folded bias and ReLU) computed directly and by Winograd F(2x2,3x3)
- * ({@link Winograd#conv3x3}), samples alternating, at each stage's shape: whether the rewrite can gain before it is
- * worth wiring into the export.
+ * and F(4x4,3x3) ({@link Winograd#conv3x3}), samples alternating, at each stage's shape: whether a rewrite can gain
+ * before it is worth wiring into the export.
  */
 @Command(name = "WinogradBench", mixinStandardHelpOptions = true)
 public final class WinogradBench implements Callable<Integer> {
   @Option(names = "--shape", split = ",", defaultValue = "56x64,28x128,14x256,7x512",
       description = "Spatial size x channels (in = out) of each convolution.")
   List<String> shapes;
+  @Option(names = "--tiling", split = ",", defaultValue = "F2X2,F4X4",
+      description = "Winograd tilings timed against the direct convolution: ${COMPLETION-CANDIDATES}.")
+  List<Winograd.Tiling> tilings;
   @Option(names = "--batch", split = ",", defaultValue = "1,8")
   List<Integer> batches;
   @Option(names = "--repeats", defaultValue = "3")
@@ -70,45 +73,55 @@ public final class WinogradBench implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) {
           x[i] = (float) Math.max(0, random.nextDouble(-1, 2));
         }
-        List<String> names = List.of("direct", "winograd");
-        List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>());
+        // variant 0 is the direct convolution, variant 1 + k Winograd with tilings.get(k)
+        int variants = 1 + tilings.size();
+        List<List<Double>> ms = new ArrayList<>();
         List<float[]> results = new ArrayList<>();
-        try (Graph direct = new Graph(); Graph winograd = new Graph();
-             TFloat32 input = TFloat32.tensorOf(Shape.of(batch, size, size, channels),
-                 DataBuffers.of(x, true, false))) {
-          List<Graph> graphs = List.of(direct, winograd);
+        List<Graph> graphs = new ArrayList<>();
+        List<Session> sessions = new ArrayList<>();
+        try (TFloat32 input = TFloat32.tensorOf(Shape.of(batch, size, size, channels),
+            DataBuffers.of(x, true, false))) {
           List<Operand<TFloat32>> feeds = new ArrayList<>();
           List<Operand<TFloat32>> fetches = new ArrayList<>();
-          for (int v = 0; v < 2; v++) {
-            Ops tf = Ops.create(graphs.get(v));
+          for (int v = 0; v < variants; v++) {
+            Graph g = new Graph();
+            graphs.add(g);
+            Ops tf = Ops.create(g);
             Operand<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, channels)));
             Operand<TFloat32> conv = v == 0
                 ? ResNetGraph.groupedConv(tf, in, WeightOperands.convKernel(tf, "k", kernel), 1, 1, 1)
-                : Winograd.conv3x3(tf, in, "k", kernel);
+                : Winograd.conv3x3(tf, tilings.get(v - 1), in, "k", kernel);
             feeds.add(in);
             fetches.add(tf.nn.relu(tf.nn.biasAdd(conv, WeightOperands.constant(tf, "b", biasData))));
+            sessions.add(new Session(g, config));
+            ms.add(new ArrayList<>());
           }
-          try (Session s0 = new Session(direct, config); Session s1 = new Session(winograd, config)) {
-            List<Session> sessions = List.of(s0, s1);
-            for (int v = 0; v < 2; v++) {
-              results.add(time(sessions.get(v), feeds.get(v), fetches.get(v), input, 0.3)[1]);
-            }
-            for (int r = 0; r < repeats; r++) {
-              for (int v = 0; v < 2; v++) {
-                ms.get(v).add((double) time(sessions.get(v), feeds.get(v), fetches.get(v), input, minSeconds)[0][0]);
-              }
+          for (int v = 0; v < variants; v++) {
+            results.add(time(sessions.get(v), feeds.get(v), fetches.get(v), input, 0.3)[1]);
+          }
+          for (int r = 0; r < repeats; r++) {
+            for (int v = 0; v < variants; v++) {
+              ms.get(v).add((double) time(sessions.get(v), feeds.get(v), fetches.get(v), input, minSeconds)[0][0]);
             }
           }
+        } finally {
+          sessions.forEach(Session::close);
+          graphs.forEach(Graph::close);
         }
-        double maxDiff = 0;
         double scale = 0;
-        for (int i = 0; i < results.get(0).length; i++) {
-          maxDiff = Math.max(maxDiff, Math.abs(results.get(0)[i] - results.get(1)[i]));
-          scale = Math.max(scale, Math.abs(results.get(0)[i]));
+        for (float y : results.get(0)) {
+          scale = Math.max(scale, Math.abs(y));
         }
-        for (int v = 0; v < 2; v++) {
+        for (int v = 0; v < variants; v++) {
+          double maxDiff = 0;
+          for (int i = 0; i < results.get(0).length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(results.get(0)[i] - results.get(v)[i]));
+          }
           Map<String, Object> rec = BenchRecords.record("winograd");
-          rec.put("impl", names.get(v));
+          rec.put("impl", v == 0 ? "direct" : "winograd");
+          if (v > 0) {
+            rec.put("tiling", tilings.get(v - 1).name());
+          }
           rec.put("shape", shape);
           rec.put("batch", batch);
           rec.put("ms_per_call", ms.get(v));

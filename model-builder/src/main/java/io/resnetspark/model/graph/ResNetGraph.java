@@ -33,23 +33,37 @@ public final class ResNetGraph {
   /** How each convolution's batch norm appears in the graph. */
   public enum BatchNormMode {
     /** A FusedBatchNorm op with the running statistics after each convolution: torchvision's modules one to one. */
-    SEPARATE,
+    SEPARATE(null),
     /**
      * Each batch norm folded into its convolution when the graph is built (see {@link BatchNormFolding}): no
      * normalisation runs at inference and grappler fuses Conv2D + BiasAdd (+ residual Add) + Relu.
      */
-    FOLDED,
+    FOLDED(null),
     /**
      * As {@link #FOLDED}, and each stride-1 3x3 convolution with at least {@value #WINOGRAD_MIN_CHANNELS} input
      * channels computed by Winograd F(2x2, 3x3) ({@link Winograd}). Experimental and opt-in: the job's allow-list
      * does not admit the ops it adds, and it is kept only if it gains (docs/BENCHMARKS.md, issue 14).
      */
-    FOLDED_WINOGRAD
+    FOLDED_WINOGRAD(Winograd.Tiling.F2X2),
+    /** As {@link #FOLDED_WINOGRAD} with F(4x4, 3x3): fewer multiplies, larger transforms, larger float32 error. */
+    FOLDED_WINOGRAD_4X4(Winograd.Tiling.F4X4);
+
+    private final Winograd.Tiling winograd;
+
+    BatchNormMode(Winograd.Tiling winograd) {
+      this.winograd = winograd;
+    }
+
+    /** The tiling of the rewritten convolutions, or null when the mode rewrites none. */
+    Winograd.Tiling winograd() {
+      return winograd;
+    }
   }
 
   /**
    * Below this many channels the tile transforms cost more memory traffic than the 2.25x fewer multiplies save
-   * (WinogradBench: slower at 56x56x64, even at 28x28x128, faster at 14x14x256 and 7x7x512 at batch 8).
+   * (WinogradBench: slower at 56x56x64, even at 28x28x128, faster at 14x14x256 and 7x7x512 at batch 8). Measured
+   * for F(2x2); F(4x4) uses the same rule until it is measured.
    */
   public static final int WINOGRAD_MIN_CHANNELS = 256;
 
@@ -125,9 +139,9 @@ public final class ResNetGraph {
     }
     BatchNormFolding.Folded folded = BatchNormFolding.fold(w, c.conv(), c.batchNorm(), BATCH_NORM_EPSILON);
     Operand<TFloat32> bias = WeightOperands.constant(tf, c.conv() + ".folded_bias", folded.bias());
-    if (bn == BatchNormMode.FOLDED_WINOGRAD && c.kernel() == 3 && c.stride() == 1 && c.padding() == 1
+    if (bn.winograd() != null && c.kernel() == 3 && c.stride() == 1 && c.padding() == 1
         && c.groups() == 1 && c.inChannels() >= WINOGRAD_MIN_CHANNELS) {
-      return tf.nn.biasAdd(Winograd.conv3x3(tf, x, c.conv() + ".folded", folded.kernel()), bias);
+      return tf.nn.biasAdd(Winograd.conv3x3(tf, bn.winograd(), x, c.conv() + ".folded", folded.kernel()), bias);
     }
     Operand<TFloat32> kernel = WeightOperands.convKernel(tf, c.conv() + ".folded_weight", folded.kernel());
     return tf.nn.biasAdd(groupedConv(tf, x, kernel, c.stride(), c.padding(), c.groups()), bias);

@@ -148,6 +148,11 @@ class ResNetGraphTest {
 
   /** Every logit within 1e-5 of the largest |expected logit|, which must not be degenerate. */
   static void assertLogitsWithin1e5Relative(float[] expected, float[] actual) {
+    assertLogitsWithinRelative(expected, actual, 1e-5);
+  }
+
+  /** Every logit within {@code relative} of the largest |expected logit|, which must not be degenerate. */
+  static void assertLogitsWithinRelative(float[] expected, float[] actual, double relative) {
     double maxDiff = 0;
     double maxLogit = 0;
     for (int i = 0; i < expected.length; i++) {
@@ -155,7 +160,7 @@ class ResNetGraphTest {
       maxLogit = Math.max(maxLogit, Math.abs(expected[i]));
     }
     assertTrue(maxLogit > 0.1, "logits should not be degenerate, max |logit| " + maxLogit);
-    assertTrue(maxDiff <= 1e-5 * maxLogit, "max |diff| " + maxDiff + " vs max |logit| " + maxLogit);
+    assertTrue(maxDiff <= relative * maxLogit, "max |diff| " + maxDiff + " vs max |logit| " + maxLogit);
   }
 
   static float[] run(Graph g, Placeholder<TFloat32> in, Operand<TFloat32> out, FloatBuffer data, int n, int h,
