@@ -14,6 +14,7 @@ import io.resnetspark.model.Architecture;
 import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.runtime.SavedResNet;
+import io.resnetspark.model.weights.RandomWeights;
 import io.resnetspark.model.weights.SafetensorsTestWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -105,7 +106,7 @@ public final class OrtBench implements Callable<Integer> {
       if (weightsOnly) {
         Path weights = weightsFile(models, arch);
         if (!Files.exists(weights)) {
-          SafetensorsTestWriter.write(TestWeights.withBatchNormFarFromDefaults(arch, 1000, 0), weights);
+          SafetensorsTestWriter.write(RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 0), weights);
         }
         continue;
       }

@@ -6,9 +6,9 @@ import io.resnetspark.model.Labels;
 import io.resnetspark.model.ModelMetadata.WeightsInfo;
 import io.resnetspark.model.PreprocessSpec;
 import io.resnetspark.model.SavedModelExport;
-import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.runtime.SavedResNet;
+import io.resnetspark.model.weights.RandomWeights;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -224,7 +224,7 @@ public final class ModelBench implements Callable<Integer> {
   static Path exported(Path models, Architecture arch, BatchNormMode bn) throws IOException {
     Path dir = models.resolve(arch.id() + "-" + bn.name().toLowerCase());
     if (!Files.exists(dir)) {
-      SavedModelExport.export(arch, TestWeights.withBatchNormFarFromDefaults(arch, 1000, 0), WeightsInfo.random(0),
+      SavedModelExport.export(arch, RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 0), WeightsInfo.random(0),
           Labels.defaults(1000), PreprocessSpec.Preset.IMAGENET1K_V1.spec(), dir, false, bn);
     }
     return dir;

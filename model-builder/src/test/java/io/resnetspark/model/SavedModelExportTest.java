@@ -34,7 +34,7 @@ class SavedModelExportTest {
 
   @Test
   void exportedModelGivesTheSameLogitsAsTheGraphBeforeExport() throws IOException {
-    StateDict weights = TestWeights.withBatchNormFarFromDefaults(ARCH, CLASSES, 11);
+    StateDict weights = RandomWeights.withBatchNormFarFromDefaults(ARCH, CLASSES, 11);
     FloatBuffer images = TestWeights.images(2, 64, 64);
     float[] before;
     try (Graph g = new Graph()) {
@@ -82,7 +82,7 @@ class SavedModelExportTest {
   @Test
   void anUnfoldedExportSaysSoInItsMetadata() throws IOException {
     Path out = dir.resolve("model");
-    SavedModelExport.export(ARCH, TestWeights.withBatchNormFarFromDefaults(ARCH, CLASSES, 1),
+    SavedModelExport.export(ARCH, RandomWeights.withBatchNormFarFromDefaults(ARCH, CLASSES, 1),
         ModelMetadata.WeightsInfo.random(1), Labels.defaults(CLASSES), PreprocessSpec.Preset.IMAGENET1K_V1.spec(),
         out, false, ResNetGraph.BatchNormMode.SEPARATE);
     assertFalse(ModelMetadata.read(out).batchNormFolded());

@@ -1,41 +1,10 @@
 package io.resnetspark.model;
 
-import io.resnetspark.model.weights.RandomWeights;
-import io.resnetspark.model.weights.StateDict;
-import io.resnetspark.model.weights.TensorData;
 import java.nio.FloatBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
 
-/** Weights and inputs for tests that must notice a swapped or ignored batch-norm statistic. */
+/** Inputs for tests of the network: a smooth batch and its reference layout. */
 public final class TestWeights {
   private TestWeights() {
-  }
-
-  /**
-   * torchvision's random initialisation, with every batch-norm weight, bias, running mean and running variance
-   * moved far from its default (1, 0, 0, 1), so that using the wrong one changes the logits.
-   */
-  public static StateDict withBatchNormFarFromDefaults(Architecture arch, int numClasses, long seed) {
-    StateDict base = RandomWeights.create(arch, numClasses, seed);
-    SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    Map<String, TensorData> out = new LinkedHashMap<>();
-    for (ParameterSpec p : arch.parameters(numClasses)) {
-      TensorData t = base.get(p.name());
-      float[] v = t.data().clone();
-      for (int i = 0; i < v.length; i++) {
-        switch (p.kind()) {
-          case BN_WEIGHT -> v[i] = (float) random.nextDouble(0.4, 1.2);
-          case BN_BIAS -> v[i] = (float) random.nextDouble(-0.3, 0.3);
-          case BN_RUNNING_MEAN -> v[i] = (float) random.nextDouble(-0.5, 0.5);
-          case BN_RUNNING_VAR -> v[i] = (float) random.nextDouble(0.5, 2.5);
-          default -> { }
-        }
-      }
-      out.put(p.name(), new TensorData(t.shape(), v));
-    }
-    return new StateDict(out);
   }
 
   /** A smooth, deterministic NHWC batch in the range of normalised images. */

@@ -25,6 +25,32 @@ public final class RandomWeights {
     return new StateDict(tensors);
   }
 
+  /**
+   * As {@link #create}, with every batch-norm weight, bias, running mean and running variance moved far from its
+   * default (1, 0, 0, 1): a stand-in for a trained checkpoint where a swapped or ignored statistic, or an input
+   * that moves the features, must show in the output.
+   */
+  public static StateDict withBatchNormFarFromDefaults(Architecture arch, int numClasses, long seed) {
+    StateDict base = create(arch, numClasses, seed);
+    SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    Map<String, TensorData> out = new LinkedHashMap<>();
+    for (ParameterSpec p : arch.parameters(numClasses)) {
+      TensorData t = base.get(p.name());
+      float[] v = t.data().clone();
+      for (int i = 0; i < v.length; i++) {
+        switch (p.kind()) {
+          case BN_WEIGHT -> v[i] = (float) random.nextDouble(0.4, 1.2);
+          case BN_BIAS -> v[i] = (float) random.nextDouble(-0.3, 0.3);
+          case BN_RUNNING_MEAN -> v[i] = (float) random.nextDouble(-0.5, 0.5);
+          case BN_RUNNING_VAR -> v[i] = (float) random.nextDouble(0.5, 2.5);
+          default -> { }
+        }
+      }
+      out.put(p.name(), new TensorData(t.shape(), v));
+    }
+    return new StateDict(out);
+  }
+
   private static float[] values(ParameterSpec p, int fcInFeatures, SplittableRandom random) {
     float[] v = new float[Math.toIntExact(p.elementCount())];
     long[] s = p.shape();

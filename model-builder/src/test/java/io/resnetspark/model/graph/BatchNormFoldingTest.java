@@ -9,6 +9,7 @@ import io.resnetspark.model.Architecture;
 import io.resnetspark.model.SavedModelExport;
 import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
+import io.resnetspark.model.weights.RandomWeights;
 import io.resnetspark.model.weights.StateDict;
 import io.resnetspark.model.weights.TensorData;
 import java.nio.FloatBuffer;
@@ -57,7 +58,7 @@ class BatchNormFoldingTest {
   void theFoldedNetworkGivesTheUnfoldedNetworksLogitsWithin1e5Relative(Architecture arch) {
     int batch = 2;
     int size = 64;
-    StateDict weights = TestWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
+    StateDict weights = RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
     FloatBuffer images = TestWeights.images(batch, size, size);
     float[] separate = ResNetGraphTest.logits(arch, weights, BatchNormMode.SEPARATE, images, batch, size);
     float[] folded = ResNetGraphTest.logits(arch, weights, BatchNormMode.FOLDED, images, batch, size);
@@ -66,7 +67,7 @@ class BatchNormFoldingTest {
 
   @Test
   void theFoldedGraphHasNoBatchNormOpsAndNamesItsConstantsAfterTheConvolution() {
-    StateDict weights = TestWeights.withBatchNormFarFromDefaults(Architecture.RESNET18, 10, 3);
+    StateDict weights = RandomWeights.withBatchNormFarFromDefaults(Architecture.RESNET18, 10, 3);
     try (Graph g = new Graph()) {
       SavedModelExport.define(g, Architecture.RESNET18, weights, BatchNormMode.FOLDED);
       Set<String> types = new HashSet<>();

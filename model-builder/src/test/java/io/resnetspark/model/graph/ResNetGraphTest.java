@@ -33,7 +33,7 @@ class ResNetGraphTest {
   void logitsAgreeWithAnIndependentPlainJavaForwardPass(Architecture arch) {
     int batch = 2;
     int size = 64;
-    StateDict weights = TestWeights.withBatchNormFarFromDefaults(arch, 1000, 42);
+    StateDict weights = RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 42);
     FloatBuffer images = TestWeights.images(batch, size, size);
 
     float[] graphLogits;

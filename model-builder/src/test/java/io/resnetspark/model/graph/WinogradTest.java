@@ -10,6 +10,7 @@ import io.resnetspark.model.SavedModelExport;
 import io.resnetspark.model.TestWeights;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.graph.Winograd.Tiling;
+import io.resnetspark.model.weights.RandomWeights;
 import io.resnetspark.model.weights.StateDict;
 import io.resnetspark.model.weights.TensorData;
 import java.nio.FloatBuffer;
@@ -153,7 +154,7 @@ class WinogradTest {
     Architecture arch = Architecture.RESNET50;
     int batch = 2;
     int size = 96;
-    StateDict weights = TestWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
+    StateDict weights = RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
     FloatBuffer images = TestWeights.images(batch, size, size);
     float[] folded = ResNetGraphTest.logits(arch, weights, BatchNormMode.FOLDED, images, batch, size);
     float[] winograd = ResNetGraphTest.logits(arch, weights, mode, images, batch, size);
@@ -163,7 +164,7 @@ class WinogradTest {
   @ParameterizedTest
   @EnumSource(value = BatchNormMode.class, names = {"FOLDED_WINOGRAD", "FOLDED_WINOGRAD_4X4"})
   void onlyTheWideStrideOneThreeByThreeConvolutionsAreRewritten(BatchNormMode mode) {
-    StateDict weights = TestWeights.withBatchNormFarFromDefaults(Architecture.RESNET50, 10, 3);
+    StateDict weights = RandomWeights.withBatchNormFarFromDefaults(Architecture.RESNET50, 10, 3);
     try (Graph g = new Graph()) {
       SavedModelExport.define(g, Architecture.RESNET50, weights, mode);
       Map<String, Integer> kernels = new TreeMap<>();
