@@ -21,17 +21,12 @@ import numpy as np
 from results import record
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--images", required=True)
-    ap.add_argument("--tensors", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--label", default="")
-    a = ap.parse_args()
+def randomised_resnet50():
+    """torchvision's resnet50 (seed 0) with every batch norm randomised, its pooled output and fc apart, and
+    torchvision's eval pipeline: (backbone to the pooled embedding, fc, transform)."""
     import torch
     import torchvision
     import torchvision.transforms as T
-    from PIL import Image, ImageOps
     torch.manual_seed(0)
     model = torchvision.models.resnet50(weights=None).eval()
     with torch.no_grad():
@@ -45,6 +40,19 @@ def main():
     model.fc = torch.nn.Identity()
     tv = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(),
                     T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
+    return model, fc, tv
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", required=True)
+    ap.add_argument("--tensors", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--label", default="")
+    a = ap.parse_args()
+    import torch
+    from PIL import Image, ImageOps
+    model, fc, tv = randomised_resnet50()
 
     def ours(name, mode):
         raw = np.fromfile(os.path.join(a.tensors, name + "." + mode + ".f32"), dtype="<f4")
