@@ -186,7 +186,8 @@ def main():
                 cells.append("b=%d at %.0f%% of best" % (b, 100 * f))
         w("| no batch-size cliff (b=32, 64 within 10%% of best) | %s | %s |" % (", ".join(cells),
                                                                               "yes" if ok else "no"))
-    pre = [r for r in recs if r["kind"] == "preprocess" and "set" not in r]
+    # section 4 is the ImageNet-sized set (PreprocessBench --images names it after its directory, jpegs)
+    pre = [r for r in recs if r["kind"] == "preprocess" and r.get("set", "jpegs") == "jpegs"]
     if pre and r50:
         # the lower of the one- and two-thread figures: both cores busy is what an executor sees
         per_core = min(statistics.median(r["img_s_per_core"]) for r in pre)
@@ -316,6 +317,10 @@ def main():
     w(existing_findings(a.doc))
     w(FINDINGS_END)
     w("")
+    trailer = existing_trailer(a.doc)
+    if trailer:
+        w(trailer)
+        w("")
     with open(a.doc, "w") as f:
         f.write("\n".join(out))
     plot(ours, torch, a.plot)
@@ -339,7 +344,7 @@ def job_photos_section():
 
 def photo_section(recs):
     """Step 4b: camera-sized photographs, ours against torchvision's PIL pipeline, one thread each."""
-    pre = [r for r in recs if r["kind"] == "preprocess" and "set" in r]
+    pre = [r for r in recs if r["kind"] == "preprocess" and r.get("set", "jpegs") != "jpegs"]
     out = [PHOTOS_START, "", "### 4b. Camera-sized photographs, one thread each, ours vs torchvision's PIL pipeline", ""]
     if not pre:
         return out + ["not measured in this run", "", PHOTOS_END]
@@ -449,6 +454,15 @@ def existing_findings(doc):
         if FINDINGS_START in text and FINDINGS_END in text:
             return text.split(FINDINGS_START, 1)[1].split(FINDINGS_END, 1)[0].strip("\n")
     return "## Findings\n\n(to be written after the run)"
+
+
+def existing_trailer(doc):
+    """What follows the findings (sections other scripts write, e.g. bench-merge.sh's lake tables): kept as is."""
+    if os.path.exists(doc):
+        text = open(doc).read()
+        if FINDINGS_END in text:
+            return text.split(FINDINGS_END, 1)[1].strip("\n")
+    return ""
 
 
 def plot(ours, torch, path):

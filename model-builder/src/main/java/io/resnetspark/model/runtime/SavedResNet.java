@@ -25,6 +25,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
@@ -82,6 +84,12 @@ public final class SavedResNet implements AutoCloseable {
       if (gpu == null) {
         // A GPU build of TF would otherwise claim every GPU of the host, including ones other processes were given.
         config.putDeviceCount("GPU", 0);
+        // Of grappler's passes only the remapper, which fuses each convolution with its bias and ReLU, changes what
+        // a CPU runs here; the others copy the graph, and with it the weights held as constants, pass after pass:
+        // about 4 s more on the first run of ResNet-50 for no later gain (docs/BENCHMARKS.md). On a GPU the layout
+        // pass matters, so GPU sessions keep grappler's defaults.
+        config.setGraphOptions(GraphOptions.newBuilder()
+            .setRewriteOptions(RewriterConfig.newBuilder().addOptimizers("remap")));
       } else {
         config.setGpuOptions(GPUOptions.newBuilder().setVisibleDeviceList(gpu).setAllowGrowth(true))
             .setAllowSoftPlacement(true);

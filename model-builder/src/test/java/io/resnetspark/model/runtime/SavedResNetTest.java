@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +86,15 @@ class SavedResNetTest {
     assertEquals(1, config.getIntraOpParallelismThreads());
     assertEquals(2, config.getInterOpParallelismThreads());
     assertEquals(0, config.getDeviceCountOrThrow("GPU"));
+  }
+
+  @Test
+  void cpuSessionsRunOnlyGrapplersRemapperAndGpuSessionsItsDefaults() {
+    // the remapper's fusions are the whole of grappler's gain on CPU; its other passes copy the constant weights
+    assertEquals(List.of("remap"),
+        SavedResNet.Options.cpu(2, 2).toConfigProto().getGraphOptions().getRewriteOptions().getOptimizersList());
+    assertTrue(new SavedResNet.Options(2, 2, "0").toConfigProto().getGraphOptions().getRewriteOptions()
+        .getOptimizersList().isEmpty());
   }
 
   @Test
