@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.spark.TaskContext$;
 import org.apache.spark.TaskContext;
@@ -34,10 +33,7 @@ import org.slf4j.LoggerFactory;
  * ({@link io.resnetspark.udf.runtime.DecodePool}), which decodes it into its slot of the next batch while the
  * consuming (task) thread runs the model on the current one. So one task decodes on as many cores as the pool has,
  * and several tasks share those cores. Two pixel buffers circulate between producer and consumer, which bounds the
- * prefetch to one batch ahead and this task's share of the pool's queue to two batches. Until the first batch has
- * been through the model, up to four: on an executor's first task that batch waits for the model to be loaded and
- * run once (about 13 s for ResNet-50 on 2 CPU cores), and the pool decodes three batches ahead meanwhile instead of
- * idling; the extra two are dropped as they come back (docs/BENCHMARKS.md, section 5b).
+ * prefetch to one batch ahead and this task's share of the pool's queue to two batches.
  *
  * <p>The producer consumes Spark's input iterator with the task's {@link TaskContext} set on its thread, as Spark's
  * own Python runner does with its writer thread, so file sources that look up the task context still work.
@@ -48,7 +44,6 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrefetchingPredictions.class);
   private static final Object END = new Object();
   private static final int BUFFERS = 2;
-  private static final int BUFFERS_BEFORE_FIRST_BATCH = 4;
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
   private final Iterator<Row> input;
@@ -60,14 +55,8 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
   private final TaskContext task;
   private final StageTimings timings;
   private final BlockingQueue<FloatBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
-  /**
-   * Batches, then END or the producer's failure: never more than BUFFERS_BEFORE_FIRST_BATCH + 1 items, so add never
-   * fails.
-   */
-  private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(BUFFERS_BEFORE_FIRST_BATCH + 1);
-  /** Pixel buffers in use or free: more than BUFFERS only around the first batch. Decremented by the consumer only. */
-  private final AtomicInteger circulating = new AtomicInteger(BUFFERS);
-  private volatile boolean firstBatchPredicted;
+  /** Batches, then END or the producer's failure: never more than BUFFERS + 1 items, so put never blocks. */
+  private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(BUFFERS + 1);
   private final Thread producer;
   private volatile boolean stopped;
   /** This task's images submitted to the pool and not yet collected by the consumer. */
@@ -108,7 +97,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
     this.task = task;
     this.timings = timings;
     for (int i = 0; i < BUFFERS; i++) {
-      free.add(newBuffer());
+      free.add(FloatBuffer.allocate(Math.multiplyExact(batchSize, predictor.imageFloats())));
     }
     String name = task == null ? "resnet-prefetch" :
         "resnet-prefetch-stage" + task.stageId() + "-part" + task.partitionId() + "-tid" + task.taskAttemptId();
@@ -252,12 +241,7 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
     try {
       predictions = predictor.predict(batch.pixels(), decoded);
     } finally {
-      firstBatchPredicted = true;
-      if (circulating.get() > BUFFERS) {
-        circulating.decrementAndGet();
-      } else {
-        free.add(batch.pixels());
-      }
+      free.add(batch.pixels());
     }
     List<Row> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -321,30 +305,14 @@ final class PrefetchingPredictions implements Iterator<Row>, AutoCloseable {
     return RowFactory.create(values);
   }
 
-  /** A free pixel buffer, or while the first batch waits for the model and none is free, a new one. */
-  private FloatBuffer nextBuffer() throws InterruptedException {
-    FloatBuffer pixels = free.poll();
-    if (pixels != null) {
-      return pixels;
-    }
-    if (!firstBatchPredicted && circulating.get() < BUFFERS_BEFORE_FIRST_BATCH) {
-      circulating.incrementAndGet();
-      return newBuffer();
-    }
-    return free.take();
-  }
-
-  private FloatBuffer newBuffer() {
-    return FloatBuffer.allocate(Math.multiplyExact(batchSize, predictor.imageFloats()));
-  }
-
   private void produce() {
     if (task != null) {
       TaskContext$.MODULE$.setTaskContext(task);
     }
     try {
       while (!stopped && moreInput()) {
-        ready.add(submitBatch(nextBuffer()));
+        FloatBuffer pixels = free.take();
+        ready.add(submitBatch(pixels));
       }
       ready.add(END);
     } catch (InterruptedException e) {
