@@ -2,7 +2,7 @@
 """Export a torchvision ResNet to ONNX with the weights of one of our SavedModels, for the ONNX Runtime peer.
 
 The weights come from a float32 .safetensors state_dict that OrtBench writes next to the SavedModel it exports
-from the same StateDict (TestWeights.withBatchNormFarFromDefaults), so both engines compute the same function.
+from the same StateDict (RandomWeights.withBatchNormFarFromDefaults), so both engines compute the same function.
 torchvision builds the architecture, torch.onnx.export (Debian's torch 1.13, no extra packages) writes the graph:
 NCHW float32 input "images" with a dynamic batch axis, output "logits", opset 13.
 

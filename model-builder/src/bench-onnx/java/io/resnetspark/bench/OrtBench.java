@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
 import io.resnetspark.model.Architecture;
-import io.resnetspark.model.TestWeights;
+import io.resnetspark.model.TestInputs;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.runtime.SavedResNet;
 import io.resnetspark.model.weights.RandomWeights;
@@ -146,7 +146,7 @@ public final class OrtBench implements Callable<Integer> {
   private void parity(BenchRecords records, Architecture arch, SavedResNet model, OrtEnvironment env,
       OrtSession session) throws OrtException {
     int batch = 2;
-    FloatBuffer nhwc = TestWeights.images(batch, SIZE, SIZE);
+    FloatBuffer nhwc = TestInputs.images(batch, SIZE, SIZE);
     float[] ourLogits = model.classify(nhwc.duplicate(), batch, SIZE, SIZE).logits();
     float[] ortLogits = runOrt(env, session, FloatBuffer.wrap(nchw(nhwc, batch)), batch);
     double maxDiff = 0;

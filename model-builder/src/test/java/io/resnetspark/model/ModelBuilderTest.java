@@ -93,7 +93,7 @@ class ModelBuilderTest {
     ModelBuilder.buildRandom(ARCH, CLASSES, 5, a);
     ModelBuilder.buildRandom(ARCH, CLASSES, 5, b);
     ModelBuilder.buildRandom(ARCH, CLASSES, 6, c);
-    FloatBuffer images = TestWeights.images(1, 32, 32);
+    FloatBuffer images = TestInputs.images(1, 32, 32);
     try (SavedResNet ma = SavedResNet.load(a); SavedResNet mb = SavedResNet.load(b);
          SavedResNet mc = SavedResNet.load(c)) {
       float[] la = ma.classify(images.duplicate(), 1, 32, 32).logits();

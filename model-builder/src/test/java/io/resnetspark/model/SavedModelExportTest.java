@@ -35,7 +35,7 @@ class SavedModelExportTest {
   @Test
   void exportedModelGivesTheSameLogitsAsTheGraphBeforeExport() throws IOException {
     StateDict weights = RandomWeights.withBatchNormFarFromDefaults(ARCH, CLASSES, 11);
-    FloatBuffer images = TestWeights.images(2, 64, 64);
+    FloatBuffer images = TestInputs.images(2, 64, 64);
     float[] before;
     try (Graph g = new Graph()) {
       SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, ARCH, weights);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.SavedModelExport;
-import io.resnetspark.model.TestWeights;
+import io.resnetspark.model.TestInputs;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.weights.RandomWeights;
 import io.resnetspark.model.weights.StateDict;
@@ -59,7 +59,7 @@ class BatchNormFoldingTest {
     int batch = 2;
     int size = 64;
     StateDict weights = RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
-    FloatBuffer images = TestWeights.images(batch, size, size);
+    FloatBuffer images = TestInputs.images(batch, size, size);
     float[] separate = ResNetGraphTest.logits(arch, weights, BatchNormMode.SEPARATE, images, batch, size);
     float[] folded = ResNetGraphTest.logits(arch, weights, BatchNormMode.FOLDED, images, batch, size);
     ResNetGraphTest.assertLogitsWithin1e5Relative(separate, folded);

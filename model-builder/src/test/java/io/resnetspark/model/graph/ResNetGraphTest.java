@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.ReferenceResNet;
 import io.resnetspark.model.SavedModelExport;
-import io.resnetspark.model.TestWeights;
+import io.resnetspark.model.TestInputs;
 import io.resnetspark.model.weights.RandomWeights;
 import io.resnetspark.model.weights.StateDict;
 import java.nio.FloatBuffer;
@@ -34,7 +34,7 @@ class ResNetGraphTest {
     int batch = 2;
     int size = 64;
     StateDict weights = RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 42);
-    FloatBuffer images = TestWeights.images(batch, size, size);
+    FloatBuffer images = TestInputs.images(batch, size, size);
 
     float[] graphLogits;
     try (Graph g = new Graph()) {
@@ -45,7 +45,7 @@ class ResNetGraphTest {
     double maxDiff = 0;
     double maxLogit = 0;
     for (int n = 0; n < batch; n++) {
-      double[] expected = ReferenceResNet.logits(arch, weights, TestWeights.chw(images, n, size, size));
+      double[] expected = ReferenceResNet.logits(arch, weights, TestInputs.chw(images, n, size, size));
       for (int c = 0; c < expected.length; c++) {
         maxDiff = Math.max(maxDiff, Math.abs(expected[c] - graphLogits[n * 1000 + c]));
         maxLogit = Math.max(maxLogit, Math.abs(expected[c]));
@@ -85,8 +85,8 @@ class ResNetGraphTest {
     StateDict weights = RandomWeights.create(Architecture.RESNET18, 7, 3);
     try (Graph g = new Graph()) {
       SavedModelExport.ResNetEndpoints e = SavedModelExport.define(g, Architecture.RESNET18, weights);
-      assertEquals(3 * 7, run(g, e.images(), e.logits(), TestWeights.images(3, 32, 32), 3, 32, 32).length);
-      assertEquals(7, run(g, e.images(), e.logits(), TestWeights.images(1, 33, 47), 1, 33, 47).length);
+      assertEquals(3 * 7, run(g, e.images(), e.logits(), TestInputs.images(3, 32, 32), 3, 32, 32).length);
+      assertEquals(7, run(g, e.images(), e.logits(), TestInputs.images(1, 33, 47), 1, 33, 47).length);
     }
   }
 
@@ -119,13 +119,13 @@ class ResNetGraphTest {
     // On an even input, TF's SAME would pad 2 after and 1 before for 7x7/2; PyTorch pads 3 on both sides.
     int size = 8;
     StateDict weights = RandomWeights.create(Architecture.RESNET18, 10, 5);
-    FloatBuffer image = TestWeights.images(1, size, size);
+    FloatBuffer image = TestInputs.images(1, size, size);
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class);
       Operand<TFloat32> conv = ResNetGraph.conv(tf, in, weights, "conv1", 2, 3);
       float[] graph = run(g, in, conv, image, 1, size, size);
-      ReferenceResNet.Map3 expected = ReferenceResNet.conv(TestWeights.chw(image, 0, size, size),
+      ReferenceResNet.Map3 expected = ReferenceResNet.conv(TestInputs.chw(image, 0, size, size),
           weights.get("conv1.weight"), 2, 3, 1);
       for (int c = 0; c < expected.c(); c++) {
         for (int y = 0; y < expected.h(); y++) {

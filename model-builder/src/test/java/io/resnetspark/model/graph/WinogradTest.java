@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.resnetspark.model.Architecture;
 import io.resnetspark.model.SavedModelExport;
-import io.resnetspark.model.TestWeights;
+import io.resnetspark.model.TestInputs;
 import io.resnetspark.model.graph.ResNetGraph.BatchNormMode;
 import io.resnetspark.model.graph.Winograd.Tiling;
 import io.resnetspark.model.weights.RandomWeights;
@@ -155,7 +155,7 @@ class WinogradTest {
     int batch = 2;
     int size = 96;
     StateDict weights = RandomWeights.withBatchNormFarFromDefaults(arch, 1000, 7);
-    FloatBuffer images = TestWeights.images(batch, size, size);
+    FloatBuffer images = TestInputs.images(batch, size, size);
     float[] folded = ResNetGraphTest.logits(arch, weights, BatchNormMode.FOLDED, images, batch, size);
     float[] winograd = ResNetGraphTest.logits(arch, weights, mode, images, batch, size);
     ResNetGraphTest.assertLogitsWithinRelative(folded, winograd, relative);

@@ -3,8 +3,8 @@ package io.resnetspark.model;
 import java.nio.FloatBuffer;
 
 /** Inputs for tests of the network: a smooth batch and its reference layout. */
-public final class TestWeights {
-  private TestWeights() {
+public final class TestInputs {
+  private TestInputs() {
   }
 
   /** A smooth, deterministic NHWC batch in the range of normalised images. */
