@@ -97,10 +97,39 @@ final class BilinearResize {
       throw new IllegalArgumentException("window " + width + "x" + height + "+" + left + "+" + top
           + " is not inside " + outWidth + "x" + outHeight);
     }
-    boolean horizontal = outWidth != in.fullWidth();
-    boolean vertical = outHeight != in.fullHeight();
-    Taps rows = axisTaps(in.fullHeight(), outHeight, top, height);
-    Taps cols = axisTaps(in.fullWidth(), outWidth, left, width);
+    return resample(in, axisTaps(in.fullWidth(), outWidth, left, width),
+        axisTaps(in.fullHeight(), outHeight, top, height));
+  }
+
+  /**
+   * torchvision's {@code Resize(resize)} and {@code CenterCrop(crop)} of the full image, computed from the image
+   * DCT-scaled to 1/d. Two things differ from resizing the scaled pixels as if they were the image:
+   * <ul>
+   *   <li>the geometry is the full image's: the output size, the centre crop and every sample position (in scaled
+   *   pixels, the full image's position divided by d), so the rounded-up scaled size shifts nothing;
+   *   <li>the triangle is narrowed by what the DCT scaling already blurred. Its support s (in scaled pixels, the
+   *   reduction still to do) becomes {@code sqrt(s^2 - 1/2)}, never below 1: a box of one scaled pixel has the
+   *   variance 1/12 and a triangle of support s has s^2/6, so the two together spread a pixel as far as the full
+   *   image's triangle alone.
+   * </ul>
+   * Measured on real photographs through a ResNet-50 with batch norms far from their defaults (docs/BENCHMARKS.md):
+   * with both, every photo keeps a centred cosine of at least 0.998 down to the scale whose shorter side just
+   * covers the resize; resized as if whole, one fell to 0.95.
+   */
+  static RgbImage resizeAndCentreCrop(ScaledImage scaled, int resize, int crop) {
+    int[] size = outputSize(scaled.fullWidth(), scaled.fullHeight(), resize, crop);
+    Taps cols = Taps.ofScaled(scaled.pixels().width(), scaled.fullWidth(), size[0], scaled.denominator(),
+        centreCropOffset(size[0], crop), crop);
+    Taps rows = Taps.ofScaled(scaled.pixels().height(), scaled.fullHeight(), size[1], scaled.denominator(),
+        centreCropOffset(size[1], crop), crop);
+    return resample(Window.whole(scaled.pixels()), cols, rows);
+  }
+
+  private static RgbImage resample(Window in, Taps cols, Taps rows) {
+    boolean horizontal = !cols.isIdentity();
+    boolean vertical = !rows.isIdentity();
+    int left = cols.firstSource();
+    int width = cols.count();
     if (!in.contains(cols.firstSource(), rows.firstSource(), cols.endSource(), rows.endSource())) {
       throw new IllegalArgumentException("the decoded window " + in.rect() + " lacks source pixels of the output");
     }
@@ -114,7 +143,7 @@ final class BilinearResize {
       band = copyColumns(in, left, width, firstRow, rowCount);
     }
     byte[] out = vertical ? verticalPass(band, width, rows, firstRow) : band;
-    return new RgbImage(width, height, out);
+    return new RgbImage(width, rows.count(), out);
   }
 
   private static byte[] horizontalPass(Window window, Taps cols, int firstRow, int rowCount) {
@@ -214,6 +243,11 @@ final class BilinearResize {
       return firsts[count - 1] + lengths[count - 1];
     }
 
+    /** Whether this is a pass that does not run (Pillow's kernels always have at least three taps). */
+    boolean isIdentity() {
+      return kernelSize == 1;
+    }
+
     /** A pass that does not run: output i is source i. */
     static Taps identity(int start, int count) {
       int[] firsts = new int[count];
@@ -230,7 +264,25 @@ final class BilinearResize {
     /** Pillow's precompute_coeffs for the bilinear filter, then normalize_coeffs_8bpc, for a slice of outputs. */
     static Taps of(int inSize, int outSize, int start, int count) {
       double scale = (double) inSize / outSize;
-      double filterScale = Math.max(scale, 1.0);
+      return withTriangle(inSize, scale, Math.max(scale, 1.0), start, count);
+    }
+
+    /**
+     * The taps on a {@code scaledSize} axis that stands for {@code fullSize} pixels at 1/{@code denominator}, for
+     * the full axis resized to {@code outSize} (see {@link BilinearResize#resizeAndCentreCrop(ScaledImage, int,
+     * int)}).
+     */
+    static Taps ofScaled(int scaledSize, int fullSize, int outSize, int denominator, int start, int count) {
+      double scale = (double) fullSize / outSize / denominator;
+      return withTriangle(scaledSize, scale, Math.max(Math.sqrt(Math.max(scale * scale - 0.5, 0.0)), 1.0), start,
+          count);
+    }
+
+    /**
+     * Output i samples the source at {@code (i + 0.5) * scale} with a triangle of half-width {@code filterScale}
+     * source pixels.
+     */
+    private static Taps withTriangle(int inSize, double scale, double filterScale, int start, int count) {
       double support = filterScale; // the triangle's support is 1, widened by the reduction factor
       int kernelSize = (int) Math.ceil(support) * 2 + 1;
       int[] firsts = new int[count];

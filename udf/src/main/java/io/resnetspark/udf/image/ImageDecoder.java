@@ -90,7 +90,7 @@ final class ImageDecoder {
    * (another format, a four-channel JPEG, an image already small), and the exact path applies. The same header
    * checks and the same error codes as {@link #decode}.
    */
-  RgbImage decodeReduced(byte[] encoded, int minShorterSide) throws ImageFailure {
+  ScaledImage decodeReduced(byte[] encoded, int minShorterSide) throws ImageFailure {
     ImageFormat format = check(encoded);
     if (format != ImageFormat.JPEG) {
       return null;
@@ -109,7 +109,11 @@ final class ImageDecoder {
       throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (no end-of-image marker after its "
           + "last scan)");
     }
-    return ExifOrientation.of(format, encoded).apply(ReducedJpeg.decode(encoded, denominator));
+    ExifOrientation orientation = ExifOrientation.of(format, encoded);
+    RgbImage upright = orientation.apply(ReducedJpeg.decode(encoded, denominator));
+    return orientation.swapsAxes()
+        ? new ScaledImage(upright, header.height(), header.width(), denominator)
+        : new ScaledImage(upright, header.width(), header.height(), denominator);
   }
 
   /** Chooses the rectangle to decode from an image's width and height. */

@@ -23,8 +23,6 @@ import java.util.Locale;
 public final class ImagePreprocessor {
 
   private final PreprocessSpec spec;
-  /** A reduced JPEG keeps a shorter side of at least this many times the resize target. */
-  static final double REDUCED_MARGIN = 2.5;
 
   private final DecodeMode mode;
   private final ImageDecoder decoder;
@@ -88,12 +86,9 @@ public final class ImagePreprocessor {
   public void preprocess(byte[] encoded, FloatBuffer dest) throws ImageFailure {
     requireRoom(dest);
     if (mode == DecodeMode.REDUCED) {
-      // Two and a half times the resize target, not just the target: DCT scaling averages blocks where
-      // torchvision's triangle filter is wider, so the antialiased resize must still do a good part of the
-      // reduction. At 1/8 down to about the target one test photo's embedding fell to a cosine of 0.95, at a
-      // margin of 2 (a last halving) to 0.982; from 2.5 every photo measured keeps >= 0.99. 12 MP photos still
-      // decode at 1/4 (docs/BENCHMARKS.md).
-      RgbImage reduced = decoder.decodeReduced(encoded, (int) Math.ceil(REDUCED_MARGIN * spec.resizeSize()));
+      // The smallest DCT scale whose shorter side still covers the resize target (PIL's draft picks the same); the
+      // resize then keeps the full image's geometry and allows for the DCT scaling's own blur (see BilinearResize).
+      ScaledImage reduced = decoder.decodeReduced(encoded, spec.resizeSize());
       if (reduced != null) {
         normalise(BilinearResize.resizeAndCentreCrop(reduced, spec.resizeSize(), spec.cropSize()), dest);
         return;

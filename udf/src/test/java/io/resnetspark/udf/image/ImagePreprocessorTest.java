@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -337,15 +338,15 @@ class ImagePreprocessorTest {
     }
   }
   static Stream<Arguments> photographs() {
-    // whether DCT scaling applies: only where even 1/2 keeps a shorter side of 2.5x the resize (640) or more
-    return Stream.of(Arguments.of("astronaut-0.9MP.jpg", false), Arguments.of("coffee-1.2MP.jpg", false),
-        Arguments.of("chelsea-3MP.jpg", true), Arguments.of("rocket-3MP.jpg", true),
-        Arguments.of("grace_hopper-5.6MP.jpg", true));
+    // the DCT scale each takes for Resize(256): the smallest whose shorter side still covers 256
+    return Stream.of(Arguments.of("astronaut-0.9MP.jpg", 2), Arguments.of("coffee-1.2MP.jpg", 2),
+        Arguments.of("chelsea-3MP.jpg", 4), Arguments.of("rocket-3MP.jpg", 4),
+        Arguments.of("grace_hopper-5.6MP.jpg", 8));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("photographs")
-  void reducedDecodeStaysCloseToTheExactTensorOnRealPhotographs(String file, boolean scaled) throws ImageFailure {
+  void reducedDecodeStaysCloseToTheExactTensorOnRealPhotographs(String file, int denominator) throws Exception {
     // scripts/make_reduced_fixtures.py: real photographs of 0.9 to 5.6 MP (those reduced, by 1/2 for Resize(256))
     byte[] jpeg = Corpus.resource("/images/photos/" + file);
     ImagePreprocessor reduced = new ImagePreprocessor(V1, ImageLimits.defaults(), DecodeMode.REDUCED);
@@ -358,7 +359,16 @@ class ImagePreprocessorTest {
     // so edges differ; how much that moves a ResNet's embeddings is measured by scripts/bench/reduced_agreement.py
     // (docs/BENCHMARKS.md).
     assertTrue(cosine >= 0.97, file + ": centred cosine " + cosine);
-    assertEquals(!scaled, Arrays.equals(exact, fast), file + ": only a large enough JPEG is decoded reduced");
+    assertFalse(Arrays.equals(exact, fast), file + ": decoded reduced");
+    assertEquals(denominator, new ImageDecoder(ImageLimits.defaults()).decodeReduced(jpeg, 256).denominator());
+  }
+
+  @Test
+  void aJpegWhoseHalfWouldNotCoverTheResizeIsDecodedExactlyInReducedMode() throws ImageFailure {
+    byte[] jpeg = Corpus.resource(PARITY + "rocket.jpg"); // 640x427: 1/2 would be 214 rows, under 256
+    ImagePreprocessor reduced = new ImagePreprocessor(V1, ImageLimits.defaults(), DecodeMode.REDUCED);
+
+    assertArrayEquals(tensor(preprocessor, jpeg), tensor(reduced, jpeg));
   }
 
   @Test

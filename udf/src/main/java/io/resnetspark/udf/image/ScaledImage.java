@@ -1,0 +1,24 @@
+package io.resnetspark.udf.image;
+
+/**
+ * An upright image decoded at 1/{@code denominator} of its size in the DCT domain: {@code pixels} stands for the
+ * whole {@code fullWidth x fullHeight} image, each pixel for a {@code denominator}-square block of it (the last row
+ * and column may stand for a partial block, as libjpeg rounds the scaled size up).
+ *
+ * <p>The full size is kept because torchvision's geometry belongs to it: {@code Resize} computes its output size and
+ * sample positions from the full image, and a scaled size rounded up would shift both.
+ */
+record ScaledImage(RgbImage pixels, int fullWidth, int fullHeight, int denominator) {
+
+  ScaledImage {
+    if (denominator < 2 || ceilDiv(fullWidth, denominator) != pixels.width()
+        || ceilDiv(fullHeight, denominator) != pixels.height()) {
+      throw new IllegalArgumentException(pixels.width() + "x" + pixels.height() + " is not " + fullWidth + "x"
+          + fullHeight + " at 1/" + denominator);
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}
