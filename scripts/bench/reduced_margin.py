@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Which DCT scale the reduced decode can take (issue 11): for every photo, the pooled-embedding agreement of
-torchvision's pipeline after PIL's Image.draft at 1/2, 1/4 and 1/8 (libjpeg's DCT scaling, the same scaling and the
-same resize as our reduced path) with torchvision's exact pipeline, through the resnet50 of reduced_agreement.py
-(seed 0, every batch norm randomised). "factor" is what the antialiased resize still reduces after the DCT scaling
-(decoded shorter side / 256); the reduced path's margin (ImagePreprocessor.REDUCED_MARGIN) is the smallest factor it
-allows. Embeddings are centred on the set's mean exact embedding, as in reduced_agreement.py. One JSON line per photo
+"""Which DCT scale the reduced decode could take with a plain resize (issue 11): for every photo, the pooled-embedding
+agreement of torchvision's pipeline after PIL's Image.draft at 1/2, 1/4 and 1/8 (libjpeg's DCT scaling, then Pillow's
+resize of the scaled pixels as if they were the image) with torchvision's exact pipeline, through the resnet50 of
+reduced_agreement.py (seed 0, every batch norm randomised). "factor" is what the antialiased resize still reduces after
+the DCT scaling (decoded shorter side / 256). This is what led to the reduced path's own resize: Pillow's, on the
+scaled pixels, fell to 0.95 where the scale just covers the resize, so BilinearResize resizes a ScaledImage in the
+full image's geometry with a narrowed triangle instead (reduced_agreement.py measures that path on our tensors).
+Embeddings are centred on the set's mean exact embedding, as in reduced_agreement.py. One JSON line per photo
 and scale:
 
     /usr/bin/python3 scripts/bench/reduced_margin.py DIR [DIR ...] > margin.jsonl

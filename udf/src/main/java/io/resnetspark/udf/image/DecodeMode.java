@@ -12,9 +12,10 @@ public enum DecodeMode {
   EXACT,
   /**
    * JPEG DCT-domain downscaling (libjpeg's {@code scale_denom} 2, 4 or 8, as PIL's {@code Image.draft}) to the
-   * smallest scale whose shorter side is still at least 2.5 times the resize target, then the same resize and crop:
-   * several times faster on camera-sized photos, close to but not equal to torchvision's tensor. Other formats,
-   * four-channel JPEGs and JPEGs under twice that (1280 px for Resize(256)) decode as in {@link #EXACT}.
+   * smallest scale whose shorter side still covers the resize target, then the same resize and crop in the full
+   * image's geometry: five to seven times faster on camera-sized photos, close to but not equal to torchvision's
+   * tensor. Other formats, four-channel JPEGs and JPEGs whose half would not cover the resize decode as in
+   * {@link #EXACT}.
    */
   REDUCED;
 

@@ -109,8 +109,13 @@ final class ImageDecoder {
       throw new ImageFailure(ErrorCode.CORRUPT, format + " data is truncated (no end-of-image marker after its "
           + "last scan)");
     }
+    RgbImage stored = ReducedJpeg.decode(encoded, denominator);
+    if (stored.width() != ScaledImage.scaledSize(header.width(), denominator)
+        || stored.height() != ScaledImage.scaledSize(header.height(), denominator)) {
+      return null; // not libjpeg's scaled size, so the full image's geometry cannot be mapped onto it: decode exactly
+    }
     ExifOrientation orientation = ExifOrientation.of(format, encoded);
-    RgbImage upright = orientation.apply(ReducedJpeg.decode(encoded, denominator));
+    RgbImage upright = orientation.apply(stored);
     return orientation.swapsAxes()
         ? new ScaledImage(upright, header.height(), header.width(), denominator)
         : new ScaledImage(upright, header.width(), header.height(), denominator);

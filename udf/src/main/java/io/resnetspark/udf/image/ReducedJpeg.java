@@ -72,7 +72,7 @@ final class ReducedJpeg {
   static int scaleDenominator(int width, int height, int minShorterSide) {
     int shorter = Math.min(width, height);
     for (int d = 8; d >= 2; d /= 2) {
-      if ((shorter + d - 1) / d >= minShorterSide) {
+      if (ScaledImage.scaledSize(shorter, d) >= minShorterSide) {
         return d;
       }
     }

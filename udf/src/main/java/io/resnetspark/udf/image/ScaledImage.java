@@ -11,14 +11,15 @@ package io.resnetspark.udf.image;
 record ScaledImage(RgbImage pixels, int fullWidth, int fullHeight, int denominator) {
 
   ScaledImage {
-    if (denominator < 2 || ceilDiv(fullWidth, denominator) != pixels.width()
-        || ceilDiv(fullHeight, denominator) != pixels.height()) {
+    if (denominator < 2 || scaledSize(fullWidth, denominator) != pixels.width()
+        || scaledSize(fullHeight, denominator) != pixels.height()) {
       throw new IllegalArgumentException(pixels.width() + "x" + pixels.height() + " is not " + fullWidth + "x"
           + fullHeight + " at 1/" + denominator);
     }
   }
 
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
+  /** libjpeg's size of a {@code full}-pixel side at 1/{@code denominator}: rounded up. */
+  static int scaledSize(int full, int denominator) {
+    return (full + denominator - 1) / denominator;
   }
 }
