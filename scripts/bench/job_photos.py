@@ -9,7 +9,8 @@ given variants, and appends one JSON line per measurement to RESULTS. Each gives
 second of its process: on a machine shared with other work the wall rates move with the neighbours' load, the
 per-CPU-second rates hardly do, so the ratio is computed both ways. The job's rates are over its whole run (its run
 report's wall time, Spark start-up and model load included) and over its labelling phase alone (the driver phase
-label_and_write; its CPU time comes from sampling the JVM's /proc stat).
+label_and_write; its CPU time comes from sampling the JVM's /proc stat). --decode sets the job's decode mode and
+the mode D is measured in (exact by default).
 
     scripts/bench/job_photos.py --root . --work /tmp/w --photos DIR --cp-udf CP --cp-model CP --rounds 3 \\
         --variant "2 tasks=" --variant "1 task, 2 decode threads=--partitions 1" --out results.jsonl
@@ -80,7 +81,8 @@ def java_child(pid):
 def run_job(a, variant_args, out_dir, log_path):
     """Runs the job; returns its run report, wall seconds of the command, the JVM's CPU seconds and CPU samples."""
     cmd = [os.path.join(a.root, "scripts/run-local.sh"), "--model", a.model, "--input", a.photos,
-           "--output", out_dir, "--mode", "overwrite", "--batch-size", "32", "--show-rows", "0"] + variant_args
+           "--output", out_dir, "--mode", "overwrite", "--batch-size", "32", "--show-rows", "0",
+           "--decode", a.decode] + variant_args
     env = dict(os.environ, RESNET_SPARK_RUN_DIR=os.path.join(a.work, "run"), **tf_env(a))
     samples = []
     start = time.time()
@@ -178,6 +180,8 @@ def main():
                     help="label=extra run-local.sh arguments (space separated); repeatable")
     ap.add_argument("--env", default="TF_ENABLE_ONEDNN_OPTS=0 TF_CPU_ALLOCATOR_USE_BFC=true",
                     help="TF process switches for M and the job, as run-local.sh's defaults")
+    ap.add_argument("--decode", default="exact", choices=["exact", "reduced"],
+                    help="the job's --decode, and the mode D is measured in")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     variants = [(v.split("=", 1)[0], v.split("=", 1)[1].split()) for v in (a.variant or ["job="])]
@@ -190,7 +194,7 @@ def main():
         n = count_lines(a.out)
         jvm(a.cp_udf, "io.resnetspark.bench.PreprocessBench",
             ["--set", "job-photos=" + a.photos, "--limit", "100", "--threads", str(a.threads), "--repeats", "2",
-             "--min-seconds", "4", "--modes", "exact", "--out", a.out], "3g")
+             "--min-seconds", "4", "--modes", a.decode, "--out", a.out], "3g")
         for rec in last_record(a.out, n):
             print(json.dumps(dict(rec, round=r)), flush=True)
         log("round %d: M (ResNet-50 b=32, intra %d)" % (r, a.threads))
@@ -215,7 +219,8 @@ def main():
                 before += seconds
             t0 = started + before
             t1 = t0 + phases.get("label_and_write", 0)
-            rec = {"kind": "job_photos", "variant": label, "args": " ".join(extra), "round": r, "images": images,
+            rec = {"kind": "job_photos", "variant": label, "args": " ".join(extra), "decode": a.decode, "round": r,
+                   "images": images,
                    "img_s": report["throughput"]["images_per_second"],
                    "label_seconds": phases.get("label_and_write"),
                    "report_wall_s": report.get("wall_seconds"), "command_wall_s": round(wall, 2),
