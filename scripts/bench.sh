@@ -191,9 +191,9 @@ PY
 fi
 
 # 5b (issue 11): the job on 12 MP photographs against the best the cores allow, 1/(1/D + 1/M), D and M measured
-# before and after it; its own results file, since its D is the exact decode of these photos alone.
-job_photos_results="$work/job_photos.jsonl"
-rm -f "$job_photos_results"
+# before and after it, once per decode mode; each mode has its own results file, since its D is that mode's decode of
+# these photos alone.
+job_photos_results=()
 if [[ -z "$job_skipped" && -z "$preprocess_skipped" ]]; then
   photo_count=$([[ $quick == 1 ]] && echo 48 || echo 200)
   job_photos="$work/photos/job-12MP-$photo_count"
@@ -201,11 +201,17 @@ if [[ -z "$job_skipped" && -z "$preprocess_skipped" ]]; then
     /usr/bin/python3 "$root/scripts/bench/make_photos.py" --out "$job_photos" --kind jpeg --megapixels 12 \
       --count "$photo_count" >&2
   fi
-  log "5b. the job on $photo_count photographs of 12 MP against 1/(1/D + 1/M), $ours_env"
-  /usr/bin/python3 "$root/scripts/bench/job_photos.py" --root "$job_root" --work "$work/job-photos" \
-    --photos "$job_photos" --model "$work/models/resnet50-folded" --models "$work/models" --cp-udf "$cp_udf" \
-    --cp-model "$cp_mb" --rounds 1 --threads "$threads" --env "$ours_env" --variant "exact decode, 2 tasks=" \
-    --out "$job_photos_results" >/dev/null || log "the job on 12 MP photographs failed: see $work/job-photos"
+  for decode in exact reduced; do
+    mode_results="$work/job_photos_$decode.jsonl"
+    rm -f "$mode_results"
+    log "5b. the job on $photo_count photographs of 12 MP, --decode $decode, against 1/(1/D + 1/M), $ours_env"
+    /usr/bin/python3 "$root/scripts/bench/job_photos.py" --root "$job_root" --work "$work/job-photos-$decode" \
+      --photos "$job_photos" --model "$work/models/resnet50-folded" --models "$work/models" --cp-udf "$cp_udf" \
+      --cp-model "$cp_mb" --rounds 1 --threads "$threads" --env "$ours_env" --decode "$decode" \
+      --variant "$decode decode, 2 tasks=" --out "$mode_results" >/dev/null \
+      || log "the job on 12 MP photographs (--decode $decode) failed: see $work/job-photos-$decode"
+    job_photos_results+=("$mode_results")
+  done
 fi
 
 gpu_build="The CUDA build was not checked in this run (BENCH_SKIP_GPU_BUILD=1)."
@@ -239,7 +245,7 @@ end_epoch=$(date +%s)
 # Facts about this run for the report; it gathers the machine's own facts (lscpu, versions) itself.
 export BENCH_WALL_SECONDS=$(( end_epoch - start_epoch )) BENCH_MIN_SECONDS="$min_s" BENCH_LOAD_START="$load_start" \
   BENCH_OURS_ENV="$ours_env" BENCH_TORCH_CMD="$torch_cmd" BENCH_PREPROCESS_SKIPPED="$preprocess_skipped" \
-  BENCH_JOB_SKIPPED="$job_skipped" BENCH_GPU_BUILD="$gpu_build" BENCH_JOB_PHOTOS="$job_photos_results"
+  BENCH_JOB_SKIPPED="$job_skipped" BENCH_GPU_BUILD="$gpu_build" BENCH_JOB_PHOTOS="$(IFS=:; echo "${job_photos_results[*]}")"
 /usr/bin/python3 "$root/scripts/bench/report.py" --results "$results" \
   --doc "$root/docs/BENCHMARKS.md" --plot "$root/docs/bench-throughput.png"
 log "done in $BENCH_WALL_SECONDS s: docs/BENCHMARKS.md, docs/bench-throughput.png (raw samples: $results)"

@@ -327,18 +327,22 @@ def main():
 
 
 def job_photos_section():
-    """Section 5b: the job on 12 MP photographs against 1/(1/D + 1/M) (bench.sh step 5b, job_photos.py)."""
+    """Section 5b: the job on 12 MP photographs against 1/(1/D + 1/M) (bench.sh step 5b, job_photos.py), one table
+    per results file in BENCH_JOB_PHOTOS (paths separated by ':', one per decode mode: each has its own D)."""
     out = ["### 5b. The job on 12 MP photographs against what bounds it (issue 11)", ""]
-    path = os.environ.get("BENCH_JOB_PHOTOS", "")
-    if not path or not os.path.exists(path) or not any("job_photos" in line for line in open(path)):
+    paths = [p for p in os.environ.get("BENCH_JOB_PHOTOS", "").split(":")
+             if p and os.path.exists(p) and any("job_photos" in line for line in open(p))]
+    if not paths:
         return out + ["not measured in this run"]
-    out.append("`scripts/bench/job_photos.py`: D = our exact decode and preprocessing of 100 of the photos on all "
-               "cores (`PreprocessBench`, in memory), M = ResNet-50 batch 32 on all cores (`ModelBench`), each "
-               "measured before and after the job; the job is `scripts/run-local.sh` (local[2], batch 32, exact "
-               "decode). When decoding and inference share the cores, 1/(1/D + 1/M) is the best a run can do. "
-               "Rates per wall second and per CPU second of each process.")
-    out.append("")
-    out.extend(job_photos.summary(path).splitlines())
+    out.append("`scripts/bench/job_photos.py`: D = our decode and preprocessing of 100 of the photos on all cores "
+               "(`PreprocessBench`, in memory, in the job's decode mode), M = ResNet-50 batch 32 on all cores "
+               "(`ModelBench`), each measured before and after the job; the job is `scripts/run-local.sh` "
+               "(local[2], batch 32). When decoding and inference share the cores, 1/(1/D + 1/M) is the best a run "
+               "can do. Rates per wall second and per CPU second of each process.")
+    for path in paths:
+        modes = sorted({json.loads(line).get("decode", "exact") for line in open(path) if '"job_photos"' in line})
+        out.extend(["", "`--decode %s`:" % " and ".join(modes), ""])
+        out.extend(job_photos.summary(path).splitlines())
     return out
 
 
