@@ -165,6 +165,12 @@ public final class LabelImagesJob {
         throw new ConfigException("--top-k " + options.topK() + " is more than the model's "
             + model.metadata().numClasses() + " classes");
       }
+      RunMetrics metrics = RunMetrics.register(spark.sparkContext(), runId);
+      ResNetClassifier classifier = classifier(model, metrics);
+      if (!options.dryRun()) {
+        // In local mode the model is broadcast and loaded while the input is listed (seconds each for ResNet-50).
+        classifier.warmUpLocalModel(spark);
+      }
       InputSource.Candidates candidates = InputSource.candidates(spark, options);
       // What --extensions passed over, counted by the listing tasks.
       Map<String, Long> excluded = candidates.excluded();
@@ -197,7 +203,6 @@ public final class LabelImagesJob {
       phase = lap("listing", phase);
 
       // 3. Read, decode, infer, write; committed once, only when every task has succeeded.
-      RunMetrics metrics = RunMetrics.register(spark.sparkContext(), runId);
       int partitions = Partitioning.partitions(options.partitions(), options.bytesPerPartition(), work.bytes(),
           work.count(), spark.sparkContext().defaultParallelism());
       long rowBytes = OutputTable.rowBytes(options.topK(), options.embeddings(), EMBEDDING_SIZE_BOUND);
@@ -205,8 +210,6 @@ public final class LabelImagesJob {
       if (work.count() > 0 || deletionCount > 0) {
         Dataset<Row> rows = null;
         if (work.count() > 0) {
-          ResNetClassifier classifier = classifier(model, metrics);
-          classifier.warmUpLocalModel(spark);
           LOG.info("run {}: labelling {} images ({} bytes) in {} partitions with {} ({})", runId, work.count(),
               work.bytes(), partitions, model.metadata().architecture(), model.weightsDescription());
           rows = labelledRows(spark, work.rows(), candidates.payloadColumn(), partitions, classifier, model,

@@ -273,8 +273,9 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
   }
 
   /**
-   * In local mode the driver JVM is also the executor: starts loading the model in the background now, so that it
-   * is ready when the first batch is decoded instead of delaying it. Does nothing on a cluster (each executor loads
+   * In local mode the driver JVM is also the executor: starts broadcasting and loading the model in the background
+   * now, so that it is ready when the first batch is decoded instead of delaying it; a model that cannot be read
+   * fails in {@link #transform}, not here. Does nothing on a cluster (each executor loads
    * on first use), nor when tasks are given GPUs (the warm-up thread has no GPU assigned and would place the model
    * on the CPU).
    *
@@ -284,12 +285,9 @@ public final class ResNetClassifier extends Transformer implements DefaultParams
     if (!warmsUpLocally(spark.sparkContext().isLocal(), spark.sparkContext().getConf())) {
       return false;
     }
-    try {
-      ExecutorModelCache.warmUp(ModelBroadcasts.get(spark, getModelPath()));
-      return true;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the model at " + getModelPath() + ": " + e.getMessage(), e);
-    }
+    String path = getModelPath();
+    ExecutorModelCache.warmUp(() -> ModelBroadcasts.get(spark, path), getOutputEmbeddings());
+    return true;
   }
 
   static boolean warmsUpLocally(boolean local, SparkConf conf) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -22,6 +23,7 @@ public final class ExecutorModel implements ImageModel {
   private final Path directory;
   private final SavedResNet.Options options;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final AtomicLong imagesRun = new AtomicLong();
   private boolean closed;
 
   ExecutorModel(SavedResNet model, String sha256, Path directory, SavedResNet.Options options) {
@@ -33,6 +35,11 @@ public final class ExecutorModel implements ImageModel {
 
   public String sha256() {
     return sha256;
+  }
+
+  /** Images this model has run, a warm-up's blank one included. */
+  public long imagesRun() {
+    return imagesRun.get();
   }
 
   public ModelMetadata metadata() {
@@ -66,7 +73,9 @@ public final class ExecutorModel implements ImageModel {
         throw new IllegalStateException("model " + sha256 + " was closed (executor shutting down)");
       }
       int size = imageSize();
-      return model.predict(pixels, count, size, size, withEmbeddings);
+      SavedResNet.Prediction prediction = model.predict(pixels, count, size, size, withEmbeddings);
+      imagesRun.addAndGet(count);
+      return prediction;
     } finally {
       lock.readLock().unlock();
     }

@@ -7,6 +7,7 @@ import io.resnetspark.udf.distribution.BroadcastModel;
 import io.resnetspark.udf.distribution.ModelUnpacker;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -47,21 +48,36 @@ public final class ExecutorModelCache {
     return slot.get(model);
   }
 
+  /** Where a warm-up gets its model: the broadcast, which in local mode may itself still have to be packed. */
+  @FunctionalInterface
+  public interface BroadcastSupplier {
+    BroadcastModel get() throws IOException;
+  }
+
+  /** {@link #warmUp(BroadcastSupplier, boolean)} of a model already broadcast. */
+  public static Thread warmUp(BroadcastModel model, boolean withEmbeddings) {
+    return warmUp(() -> model, withEmbeddings);
+  }
+
   /**
-   * Starts loading {@code model} into this JVM's cache on a background thread and returns at once; tasks that need it
-   * meanwhile wait for that load. Meant for local mode, where the driver JVM is the executor: the load (seconds for a
-   * large model) then overlaps the planning and first stages of the job instead of following them. A failed warm-up
-   * leaves nothing cached, so the first task loads again and reports the failure itself. Not for tasks given a GPU:
-   * this thread has no task resources, so the model would go on the CPU.
+   * Starts loading the model into this JVM's cache on a background thread, runs one blank image through it, and
+   * returns at once; tasks that need the model meanwhile wait for that load. Meant for local mode, where the driver
+   * JVM is the executor: the load (seconds for a large model) then overlaps the driver's listing and planning
+   * instead of following them. TensorFlow builds the executor for a set of outputs on their first run (grappler's
+   * rewrite, the kernels, copies of every weight constant: 3-4 s for ResNet-50), so the blank image, with the
+   * outputs the tasks will ask for, pays that instead of the first batch. A failed warm-up leaves nothing cached, so
+   * the first task loads again and reports the failure itself. Not for tasks given a GPU: this thread has no task
+   * resources, so the model would go on the CPU.
    */
-  public static Thread warmUp(BroadcastModel model) {
+  public static Thread warmUp(BroadcastSupplier source, boolean withEmbeddings) {
     Thread thread = new Thread(() -> {
       try {
-        get(model);
+        ExecutorModel loaded = get(source.get());
+        loaded.predict(FloatBuffer.allocate(3 * loaded.imageSize() * loaded.imageSize()), 1, withEmbeddings);
       } catch (IOException | RuntimeException | Error e) {
-        LOG.info("warming up model {} failed; the first task will load it: {}", model.sha256(), e.toString());
+        LOG.info("warming up the model failed; the first task will load it: {}", e.toString());
       }
-    }, "resnet-model-warm-up-" + model.sha256().substring(0, 12));
+    }, "resnet-model-warm-up");
     thread.setDaemon(true);
     thread.start();
     return thread;

@@ -77,7 +77,7 @@ class ExecutorModelCacheTest {
   void aWarmUpLoadsOnceInTheBackgroundAndTasksShareWhatItLoaded() throws Exception {
     BroadcastModel model = BroadcastModel.create(spark, TestModels.distinct("cache-warm").toString(), CHUNK);
 
-    Thread warmUp = ExecutorModelCache.warmUp(model);
+    Thread warmUp = ExecutorModelCache.warmUp(model, false);
     List<Integer> seen = instancesSeenByTasks(model, 4);
     warmUp.join(60_000);
 
@@ -88,11 +88,22 @@ class ExecutorModelCacheTest {
   }
 
   @Test
+  void aWarmUpBroadcastsInTheBackgroundAndRunsOneBlankImageSoThatNoBatchIsTheFirstRun() throws Exception {
+    String path = TestModels.distinct("cache-warm-blank").toString();
+
+    ExecutorModelCache.warmUp(() -> BroadcastModel.create(spark, path, CHUNK), true).join(60_000);
+
+    BroadcastModel model = BroadcastModel.create(spark, path, CHUNK);
+    assertEquals(1, ExecutorModelCache.loads(model.sha256()));
+    assertEquals(1, ExecutorModelCache.get(model).imagesRun(), "the blank image");
+  }
+
+  @Test
   void aFailedWarmUpCachesNothingAndTheTaskReportsTheFailure() throws Exception {
     Path hostile = HostileModels.readingAFile(tmp.resolve("warm-hostile"));
     BroadcastModel model = BroadcastModel.create(spark, hostile.toString(), CHUNK);
 
-    ExecutorModelCache.warmUp(model).join(60_000);
+    ExecutorModelCache.warmUp(model, false).join(60_000);
 
     assertEquals(0, ExecutorModelCache.loads(model.sha256()));
     SparkException e = assertThrows(SparkException.class, () -> instancesSeenByTasks(model, 1));
