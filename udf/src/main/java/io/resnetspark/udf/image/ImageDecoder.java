@@ -110,8 +110,7 @@ final class ImageDecoder {
           + "last scan)");
     }
     RgbImage stored = ReducedJpeg.decode(encoded, denominator);
-    if (stored.width() != ScaledImage.scaledSize(header.width(), denominator)
-        || stored.height() != ScaledImage.scaledSize(header.height(), denominator)) {
+    if (!ScaledImage.isScaledSize(stored, header.width(), header.height(), denominator)) {
       return null; // not libjpeg's scaled size, so the full image's geometry cannot be mapped onto it: decode exactly
     }
     ExifOrientation orientation = ExifOrientation.of(format, encoded);

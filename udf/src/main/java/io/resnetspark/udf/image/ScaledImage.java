@@ -11,11 +11,16 @@ package io.resnetspark.udf.image;
 record ScaledImage(RgbImage pixels, int fullWidth, int fullHeight, int denominator) {
 
   ScaledImage {
-    if (denominator < 2 || scaledSize(fullWidth, denominator) != pixels.width()
-        || scaledSize(fullHeight, denominator) != pixels.height()) {
+    if (denominator < 2 || !isScaledSize(pixels, fullWidth, fullHeight, denominator)) {
       throw new IllegalArgumentException(pixels.width() + "x" + pixels.height() + " is not " + fullWidth + "x"
           + fullHeight + " at 1/" + denominator);
     }
+  }
+
+  /** Whether {@code pixels} has libjpeg's size for a {@code fullWidth x fullHeight} image at 1/{@code denominator}. */
+  static boolean isScaledSize(RgbImage pixels, int fullWidth, int fullHeight, int denominator) {
+    return pixels.width() == scaledSize(fullWidth, denominator)
+        && pixels.height() == scaledSize(fullHeight, denominator);
   }
 
   /** libjpeg's size of a {@code full}-pixel side at 1/{@code denominator}: rounded up. */
